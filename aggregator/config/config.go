@@ -1,0 +1,481 @@
+// Package config reads paperfeed's TOML configuration: Default, then Parse, then
+// Validate, each error naming the file and the line:column or the offending value.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Server  Server   `toml:"server"`
+	Storage Storage  `toml:"storage"`
+	Collect Collect  `toml:"collect"`
+	Sources []Source `toml:"source"`
+	Topics  []Topic  `toml:"topic"`
+
+	// Path is the file the config was read from ("" when parsed from a reader).
+	Path string `toml:"-"`
+}
+
+// Server is the [server] table.
+type Server struct {
+	Listen  string `toml:"listen"`
+	BaseURL string `toml:"base_url"`
+	// Title names the site on the HTML index and in the OPML head.
+	Title string `toml:"title"`
+}
+
+// Storage is the [storage] table.
+type Storage struct {
+	// Path of the SQLite database; relative paths are resolved against the config file's folder.
+	Path string `toml:"path"`
+}
+
+// Collect is the [collect] table.
+type Collect struct {
+	Interval  Duration `toml:"interval"`
+	Timeout   Duration `toml:"timeout"`
+	UserAgent string   `toml:"user_agent"`
+	// MaxBodyBytes caps every upstream response body.
+	MaxBodyBytes int64 `toml:"max_body_bytes"`
+	// Workers bounds how many sources are collected at once.
+	Workers int `toml:"workers"`
+}
+
+// Source is one [[source]] entry. Type-specific options live beside the common ones;
+// Validate rejects options that do not apply to the source's type.
+type Source struct {
+	Name     string   `toml:"name"`
+	Type     string   `toml:"type"`
+	URL      string   `toml:"url"`
+	Interval Duration `toml:"interval"`
+
+	// arxiv (RSS): categories joined with "+"; announce types kept.
+	Categories []string `toml:"categories"`
+	Announce   []string `toml:"announce"`
+	// arxiv-api
+	Query      string `toml:"query"`
+	MaxResults int    `toml:"max_results"`
+	Backfill   int    `toml:"backfill"`
+	// huggingface, biorxiv, medrxiv
+	Days int `toml:"days"`
+	// biorxiv, medrxiv
+	Category string `toml:"category"`
+}
+
+// Topic is one [[topic]] entry: a published feed.
+type Topic struct {
+	Name        string   `toml:"name"`
+	Title       string   `toml:"title"`
+	Description string   `toml:"description"`
+	Query       string   `toml:"query"`   // FTS5 expression over title, abstract, authors
+	Exclude     string   `toml:"exclude"` // FTS5 expression; matching papers are left out
+	Sources     []string `toml:"sources"`
+	Categories  []string `toml:"categories"`
+	MinUpvotes  int      `toml:"min_upvotes"`
+	Since       Duration `toml:"since"`  // only papers published within this age
+	Window      Duration `toml:"window"` // every paper of this age is kept, up to Cap
+	Cap         int      `toml:"cap"`
+	Limit       int      `toml:"limit"` // at least this many papers, however old
+	Sort        string   `toml:"sort"`  // "newest" or "trending"
+}
+
+// Defaults.
+const (
+	DefaultListen       = "127.0.0.1:8080"
+	DefaultStoragePath  = "paperfeed.db"
+	DefaultInterval     = time.Hour
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBodyBytes = 20 << 20
+	DefaultWorkers      = 4
+	DefaultTopicLimit   = 50
+	DefaultTopicCap     = 500
+	DefaultTopicWindow  = 72 * time.Hour
+	MaxTopicLimit       = 500
+	AllTopic            = "all"
+	Version             = "0.1.0"
+)
+
+// DefaultUserAgent identifies paperfeed to upstreams.
+const DefaultUserAgent = "paperfeed/" + Version + " (+https://github.com/paperfeed/paperfeed)"
+
+// Source types.
+var SourceTypes = []string{"feed", "arxiv", "arxiv-api", "huggingface", "biorxiv", "medrxiv"}
+
+// Default returns a configuration with every default filled in and no sources.
+func Default() *Config {
+	return &Config{
+		Server:  Server{Listen: DefaultListen, Title: "paperfeed"},
+		Storage: Storage{Path: DefaultStoragePath},
+		Collect: Collect{
+			Interval:     Duration(DefaultInterval),
+			Timeout:      Duration(DefaultTimeout),
+			UserAgent:    DefaultUserAgent,
+			MaxBodyBytes: DefaultMaxBodyBytes,
+			Workers:      DefaultWorkers,
+		},
+	}
+}
+
+// Load reads, parses and validates the file at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	c := Default()
+	c.Path = path
+	if err := c.Parse(f); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Parse decodes TOML from r over the values already in c, strictly: unknown keys
+// and wrong types are errors with line and column.
+func (c *Config) Parse(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return c.wrapDecodeError(err)
+	}
+	return nil
+}
+
+func (c *Config) fileName() string {
+	if c.Path == "" {
+		return "config"
+	}
+	return c.Path
+}
+
+func (c *Config) wrapDecodeError(err error) error {
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: de.Error()}
+	}
+	var se *toml.StrictMissingError
+	if errors.As(err, &se) && len(se.Errors) > 0 {
+		var msgs []string
+		first := se.Errors[0]
+		row, col := first.Position()
+		for _, e := range se.Errors {
+			msgs = append(msgs, "unknown key "+strings.Join(e.Key(), "."))
+		}
+		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: strings.Join(msgs, "; ")}
+	}
+	return fmt.Errorf("%s: %w", c.fileName(), err)
+}
+
+// PositionError is a syntax, type or unknown-key error at a place in the file.
+type PositionError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *PositionError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// ValidationError lists every problem Validate found; each names the offending entry and value.
+type ValidationError struct {
+	File     string
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("%s: invalid config:\n  %s", e.File, strings.Join(e.Problems, "\n  "))
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// Validate checks values that TOML types cannot, fills per-entry defaults and adds
+// the "all" topic when the file defines none. It does not check FTS5 syntax: the
+// store does (db.Store.CheckQuery), since only it knows the dialect.
+func (c *Config) Validate() error {
+	var probs []string
+	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+
+	if c.Server.Listen == "" {
+		c.Server.Listen = DefaultListen
+	}
+	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		add("[server] listen = %q: %v", c.Server.Listen, err)
+	}
+	if c.Server.BaseURL == "" {
+		c.Server.BaseURL = "http://" + c.Server.Listen
+	}
+	if u, err := url.Parse(c.Server.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("[server] base_url = %q: want an absolute http(s) URL", c.Server.BaseURL)
+	}
+	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
+	if c.Server.Title == "" {
+		c.Server.Title = "paperfeed"
+	}
+	if c.Storage.Path == "" {
+		add("[storage] path is empty")
+	}
+	if c.Collect.Interval <= 0 {
+		add("[collect] interval = %q: must be positive", c.Collect.Interval)
+	}
+	if c.Collect.Timeout <= 0 {
+		add("[collect] timeout = %q: must be positive", c.Collect.Timeout)
+	}
+	if c.Collect.UserAgent == "" {
+		c.Collect.UserAgent = DefaultUserAgent
+	}
+	if c.Collect.MaxBodyBytes <= 0 {
+		add("[collect] max_body_bytes = %d: must be positive", c.Collect.MaxBodyBytes)
+	}
+	if c.Collect.Workers <= 0 {
+		add("[collect] workers = %d: must be positive", c.Collect.Workers)
+	}
+
+	names := map[string]bool{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		where := fmt.Sprintf("[[source]] #%d", i+1)
+		if s.Name != "" {
+			where = fmt.Sprintf("[[source]] %q", s.Name)
+		}
+		switch {
+		case s.Name == "":
+			add("%s: name is required", where)
+		case !slugRE.MatchString(s.Name):
+			add("%s: name must be a slug (a-z, 0-9, '.', '_', '-')", where)
+		case names[s.Name]:
+			add("%s: duplicate source name", where)
+		}
+		names[s.Name] = true
+		if s.Interval < 0 {
+			add("%s: interval = %q: must be positive", where, s.Interval)
+		}
+		for _, p := range validateSource(s) {
+			add("%s: %s", where, p)
+		}
+	}
+
+	topics := map[string]bool{}
+	for i := range c.Topics {
+		t := &c.Topics[i]
+		where := fmt.Sprintf("[[topic]] #%d", i+1)
+		if t.Name != "" {
+			where = fmt.Sprintf("[[topic]] %q", t.Name)
+		}
+		switch {
+		case t.Name == "":
+			add("%s: name is required", where)
+		case !slugRE.MatchString(t.Name) || strings.Contains(t.Name, ".."):
+			add("%s: name must be a slug (a-z, 0-9, '.', '_', '-')", where)
+		case topics[t.Name]:
+			add("%s: duplicate topic name", where)
+		}
+		topics[t.Name] = true
+		for _, src := range t.Sources {
+			if !names[src] {
+				add("%s: sources: unknown source %q", where, src)
+			}
+		}
+		fillTopic(t)
+		if t.Limit < 1 || t.Limit > MaxTopicLimit {
+			add("%s: limit = %d: want 1..%d", where, t.Limit, MaxTopicLimit)
+		}
+		if t.Cap < t.Limit {
+			add("%s: cap = %d: must be at least limit (%d)", where, t.Cap, t.Limit)
+		}
+		if t.Sort != "newest" && t.Sort != "trending" {
+			add("%s: sort = %q: want \"newest\" or \"trending\"", where, t.Sort)
+		}
+		if t.MinUpvotes < 0 {
+			add("%s: min_upvotes = %d: must not be negative", where, t.MinUpvotes)
+		}
+		if t.Since < 0 || t.Window < 0 {
+			add("%s: since and window must not be negative", where)
+		}
+	}
+	if !topics[AllTopic] {
+		all := Topic{Name: AllTopic, Title: "All papers", Description: "Every paper collected, newest first."}
+		fillTopic(&all)
+		c.Topics = append(c.Topics, all)
+	}
+	if len(probs) > 0 {
+		return &ValidationError{File: c.fileName(), Problems: probs}
+	}
+	return nil
+}
+
+func fillTopic(t *Topic) {
+	if t.Title == "" {
+		t.Title = t.Name
+	}
+	if t.Limit == 0 {
+		t.Limit = DefaultTopicLimit
+	}
+	if t.Cap == 0 {
+		t.Cap = DefaultTopicCap
+		if t.Cap < t.Limit {
+			t.Cap = t.Limit
+		}
+	}
+	if t.Window == 0 {
+		t.Window = Duration(DefaultTopicWindow)
+	}
+	if t.Sort == "" {
+		t.Sort = "newest"
+	}
+}
+
+// validateSource checks the options of one source against its type.
+func validateSource(s *Source) []string {
+	var probs []string
+	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	known := false
+	for _, t := range SourceTypes {
+		known = known || t == s.Type
+	}
+	if !known {
+		return []string{fmt.Sprintf("type = %q: unknown source type (want one of %s)", s.Type, strings.Join(SourceTypes, ", "))}
+	}
+	if s.URL != "" {
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
+			add("url = %q: want an http://, https:// or file:// URL", s.URL)
+		}
+	}
+	only := func(opt string, set bool, types ...string) {
+		if !set {
+			return
+		}
+		for _, t := range types {
+			if t == s.Type {
+				return
+			}
+		}
+		add("option %q does not apply to type %q (only %s)", opt, s.Type, strings.Join(types, ", "))
+	}
+	only("categories", len(s.Categories) > 0, "arxiv")
+	only("announce", len(s.Announce) > 0, "arxiv")
+	only("query", s.Query != "", "arxiv-api")
+	only("max_results", s.MaxResults != 0, "arxiv-api")
+	only("backfill", s.Backfill != 0, "arxiv-api")
+	only("days", s.Days != 0, "huggingface", "biorxiv", "medrxiv")
+	only("category", s.Category != "", "biorxiv", "medrxiv")
+	switch s.Type {
+	case "feed":
+		if s.URL == "" {
+			add("url is required for type \"feed\"")
+		}
+	case "arxiv":
+		if len(s.Categories) == 0 && s.URL == "" {
+			add("categories (e.g. [\"cs.CL\"]) or url is required for type \"arxiv\"")
+		}
+		if len(s.Announce) == 0 {
+			s.Announce = []string{"new", "cross"}
+		}
+		for _, a := range s.Announce {
+			switch a {
+			case "new", "cross", "replace", "replace-cross":
+			default:
+				add("announce: %q is not one of new, cross, replace, replace-cross", a)
+			}
+		}
+	case "arxiv-api":
+		if s.Query == "" && s.URL == "" {
+			add("query is required for type \"arxiv-api\"")
+		}
+		if s.MaxResults == 0 {
+			s.MaxResults = 200
+		}
+		if s.MaxResults < 1 || s.MaxResults > 2000 {
+			add("max_results = %d: want 1..2000", s.MaxResults)
+		}
+		if s.Backfill < 0 || s.Backfill > 30000 {
+			add("backfill = %d: want 0..30000", s.Backfill)
+		}
+	case "huggingface", "biorxiv", "medrxiv":
+		if s.Days == 0 {
+			s.Days = 2
+		}
+		if s.Days < 1 || s.Days > 31 {
+			add("days = %d: want 1..31", s.Days)
+		}
+	}
+	return probs
+}
+
+// Interval returns the source's collect interval, falling back to [collect].interval.
+func (c *Config) Interval(s Source) time.Duration {
+	if s.Interval > 0 {
+		return time.Duration(s.Interval)
+	}
+	return time.Duration(c.Collect.Interval)
+}
+
+// Topic returns the named topic.
+func (c *Config) Topic(name string) (Topic, bool) {
+	for _, t := range c.Topics {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
+
+// Duration is a time.Duration written in TOML as a string: Go syntax ("90m", "1h30m")
+// or a whole number of days ("3d").
+type Duration time.Duration
+
+// UnmarshalText parses "30s", "6h", "3d".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes the duration in Go syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// ParseDuration accepts Go durations and "Nd" for N days.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("bad duration %q: want e.g. \"3d\", \"6h\", \"90m\"", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q: want e.g. \"3d\", \"6h\", \"90m\"", s)
+	}
+	return v, nil
+}

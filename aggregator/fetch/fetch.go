@@ -1,0 +1,323 @@
+// Package fetch is paperfeed's polite HTTP client: one shared http.Client with
+// timeouts, a body cap, conditional GET, per-host serialisation, a minimum
+// interval between requests to rate-limited hosts (arXiv), and typed errors that
+// carry Retry-After.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Client.
+type Options struct {
+	UserAgent string
+	Timeout   time.Duration // whole request, headers and body
+	MaxBody   int64         // body cap in bytes
+	// GroupInterval is the minimum time between the starts of two requests of a
+	// politeness group (see Request.Group). arXiv asks for 3 seconds.
+	GroupInterval map[string]time.Duration
+	// Transport replaces the default transport (tests).
+	Transport http.RoundTripper
+}
+
+// ArxivGroup is the politeness group shared by every arXiv request of the process.
+const ArxivGroup = "arxiv"
+
+// DefaultGroupIntervals are the intervals upstreams ask for.
+func DefaultGroupIntervals() map[string]time.Duration {
+	return map[string]time.Duration{ArxivGroup: 3 * time.Second}
+}
+
+// Client fetches upstream documents. It is safe for concurrent use.
+type Client struct {
+	http      *http.Client
+	userAgent string
+	maxBody   int64
+	timeout   time.Duration
+	intervals map[string]time.Duration
+
+	mu    sync.Mutex
+	gates map[string]*gate
+}
+
+// gate serialises the requests of one host or group and spaces them out.
+type gate struct {
+	sem  chan struct{}
+	last time.Time
+}
+
+// New returns a Client.
+func New(o Options) *Client {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 20 << 20
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "paperfeed"
+	}
+	tr := o.Transport
+	if tr == nil {
+		tr = &http.Transport{
+			Proxy: http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{
+				Timeout:   10 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: o.Timeout,
+			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConnsPerHost:   2,
+			MaxConnsPerHost:       2,
+		}
+	}
+	iv := o.GroupInterval
+	if iv == nil {
+		iv = DefaultGroupIntervals()
+	}
+	return &Client{
+		http: &http.Client{
+			Transport: tr,
+			Timeout:   o.Timeout,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) >= 5 {
+					return fmt.Errorf("stopped after %d redirects", len(via))
+				}
+				return nil
+			},
+		},
+		userAgent: o.UserAgent,
+		maxBody:   o.MaxBody,
+		timeout:   o.Timeout,
+		intervals: iv,
+		gates:     map[string]*gate{},
+	}
+}
+
+// Request is one GET.
+type Request struct {
+	URL string
+	// Group names a politeness group shared across hosts (ArxivGroup); empty
+	// means the URL's host is its own group.
+	Group string
+	// Validators from the previous answer, for a conditional GET.
+	ETag         string
+	LastModified string
+	Accept       string
+}
+
+// Response is a successful answer: 200 with its body, or 304 (NotModified, no body).
+type Response struct {
+	URL          string // final URL after redirects
+	Status       int
+	NotModified  bool
+	Body         []byte
+	ETag         string
+	LastModified string
+	ContentType  string
+	// NotBefore is when the upstream says it is worth asking again
+	// (Cache-Control max-age or Expires); zero when it says nothing.
+	NotBefore time.Time
+}
+
+// HTTPError is a non-2xx, non-304 answer.
+type HTTPError struct {
+	URL        string
+	Status     int
+	RetryAfter time.Time // zero unless the answer had a Retry-After header
+	Snippet    string    // start of the body, for the operator
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	if !e.RetryAfter.IsZero() {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter.UTC().Format(time.RFC3339))
+	}
+	return msg
+}
+
+// ErrTooLarge is returned (wrapped) when a body exceeds the cap.
+var ErrTooLarge = errors.New("response body exceeds the size cap")
+
+// Get performs the request politely: it waits its turn for the host or group,
+// sends validators, caps and reads the body.
+func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %q: %w", r.URL, err)
+	}
+	if u.Scheme == "file" {
+		return c.readFile(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("bad URL %q: unsupported scheme", r.URL)
+	}
+	key := r.Group
+	if key == "" {
+		key = "host:" + u.Host
+	}
+	release, err := c.acquire(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if r.Accept != "" {
+		req.Header.Set("Accept", r.Accept)
+	}
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+	}
+	defer resp.Body.Close()
+	now := time.Now()
+	out := &Response{
+		URL:          resp.Request.URL.String(),
+		Status:       resp.StatusCode,
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+		ContentType:  resp.Header.Get("Content-Type"),
+		NotBefore:    freshUntil(resp.Header, now),
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		out.NotModified = true
+		// Keep the validators we sent when a 304 omits them.
+		if out.ETag == "" {
+			out.ETag = r.ETag
+		}
+		if out.LastModified == "" {
+			out.LastModified = r.LastModified
+		}
+		return out, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		he := &HTTPError{URL: r.URL, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		he.Snippet = strings.TrimSpace(string(b))
+		// Some upstreams (arXiv API) answer 400 with a meaningful document: keep it.
+		out.Body = b
+		return out, he
+	}
+	body, err := readCapped(resp.Body, c.maxBody)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+	}
+	out.Body = body
+	return out, nil
+}
+
+// readCapped reads at most max bytes and fails when the body is longer.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	}
+	return b, nil
+}
+
+func (c *Client) readFile(u *url.URL) (*Response, error) {
+	path := u.Path
+	if u.Host != "" && u.Host != "localhost" {
+		return nil, fmt.Errorf("bad URL %q: file URLs must be local", u.String())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	body, err := readCapped(f, c.maxBody)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return &Response{URL: u.String(), Status: 200, Body: body}, nil
+}
+
+// acquire waits until this key may send a request: one at a time, and no sooner
+// than the group's interval after the previous one started.
+func (c *Client) acquire(ctx context.Context, key string) (func(), error) {
+	c.mu.Lock()
+	g, ok := c.gates[key]
+	if !ok {
+		g = &gate{sem: make(chan struct{}, 1)}
+		c.gates[key] = g
+	}
+	interval := c.intervals[key]
+	c.mu.Unlock()
+
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for a turn on %s: %w", key, ctx.Err())
+	}
+	if wait := time.Until(g.last.Add(interval)); interval > 0 && wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			<-g.sem
+			return nil, fmt.Errorf("waiting for a turn on %s: %w", key, ctx.Err())
+		}
+	}
+	g.last = time.Now()
+	return func() { <-g.sem }, nil
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return now.Add(time.Duration(secs) * time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t
+	}
+	return time.Time{}
+}
+
+// freshUntil reads Cache-Control max-age, then Expires.
+func freshUntil(h http.Header, now time.Time) time.Time {
+	for _, part := range strings.Split(h.Get("Cache-Control"), ",") {
+		part = strings.TrimSpace(part)
+		if v, ok := strings.CutPrefix(part, "max-age="); ok {
+			if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
+				return now.Add(time.Duration(secs) * time.Second)
+			}
+		}
+	}
+	if t, err := http.ParseTime(h.Get("Expires")); err == nil && t.After(now) {
+		return t
+	}
+	return time.Time{}
+}

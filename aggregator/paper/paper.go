@@ -1,0 +1,104 @@
+// Package paper defines the records that flow through paperfeed: an Item is one
+// source's listing of a paper, a Paper is the merged record kept in the store and
+// published in feeds.
+//
+// A paper's path through the code: a source (aggregator/sources) converts its
+// upstream record into an Item; the collector (aggregator) finds the stored Paper
+// it matches (aggregator/dedup) or starts a new one, merges the Item into it
+// (Paper.Merge) and stores it (db); a topic query (db) returns Papers that the
+// renderers (feeds) turn into feed entries.
+package paper
+
+import "time"
+
+// Link kinds kept on items and papers.
+const (
+	LinkAbstract    = "abstract"    // the paper's landing page (arXiv abs page, journal page)
+	LinkPDF         = "pdf"         // full text PDF
+	LinkDOI         = "doi"         // https://doi.org/...
+	LinkHuggingFace = "huggingface" // Hugging Face paper/discussion page
+	LinkCode        = "code"        // code repository
+	LinkProject     = "project"     // project page
+)
+
+// Link is a typed URL.
+type Link struct {
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
+}
+
+// Item is one source's listing of one paper, as the source converted it.
+// Strings are plain text (no markup), times are UTC, identifiers normalised
+// (arXiv id without version, DOI lower-case without resolver prefix).
+type Item struct {
+	Source     string    // source name from the config; set by the collector
+	GUID       string    // the upstream's stable id of this item (guid, entry id, DOI+version); never empty
+	Link       string    // the item's own link on that source
+	Title      string    // plain text, whitespace collapsed
+	Abstract   string    // plain text
+	Authors    []string  // every author, in order
+	Published  time.Time // UTC; zero when the upstream gives none
+	Updated    time.Time // UTC; zero when the upstream gives none
+	Categories []string  // e.g. "cs.CL", "cancer biology"
+	ArxivID    string    // e.g. "2410.17243" or "hep-th/9901001"
+	DOI        string    // e.g. "10.1101/2024.01.01.123456"
+	Links      []Link
+	Upvotes    int    // Hugging Face upvotes
+	Comment    string // arXiv comment
+	JournalRef string // journal reference
+	// AnnounceType is arXiv RSS's announce_type (new, cross, replace, replace-cross);
+	// empty elsewhere. A "replace" item updates a stored paper but never creates one.
+	AnnounceType string
+}
+
+// Sighting records that a source listed a paper.
+type Sighting struct {
+	Source    string    `json:"source"`
+	GUID      string    `json:"guid"`
+	Link      string    `json:"link"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// Paper is the merged record of one work, however many sources listed it.
+type Paper struct {
+	ID  int64  // store row id; 0 before it is stored
+	UID string // public, stable id assigned when first stored; feeds derive entry ids from it
+	// TitleKey is dedup.TitleKey(Title), kept so the store can look papers up by it.
+	TitleKey string
+
+	Title      string
+	Abstract   string
+	Authors    []string
+	Published  time.Time // earliest published date any sighting gave (UTC)
+	Updated    time.Time // last time Title or Abstract changed (UTC); drives feed <updated>
+	FirstSeen  time.Time // when the store first saw it
+	Categories []string
+	ArxivID    string
+	DOI        string
+	Links      []Link
+	Upvotes    int
+	Comment    string
+	JournalRef string
+
+	Sightings []Sighting
+}
+
+// Link returns the first URL of the given kind, or "".
+func (p *Paper) Link(kind string) string {
+	for _, l := range p.Links {
+		if l.Kind == kind {
+			return l.URL
+		}
+	}
+	return ""
+}
+
+// Sources returns the names of the sources that listed the paper.
+func (p *Paper) Sources() []string {
+	out := make([]string, 0, len(p.Sightings))
+	for _, s := range p.Sightings {
+		out = append(out, s.Source)
+	}
+	return out
+}

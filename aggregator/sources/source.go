@@ -1,0 +1,116 @@
+// Package sources turns upstream documents into paper.Items. Each source type has
+// one file and one function that converts one upstream record into a paper.Item.
+package sources
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+)
+
+// Fetcher is what sources need from the HTTP client (fetch.Client implements it).
+type Fetcher interface {
+	Get(ctx context.Context, r fetch.Request) (*fetch.Response, error)
+}
+
+// Validators are one URL's HTTP cache validators.
+type Validators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// State is what a source keeps between passes. The collector loads it before a
+// pass and stores it, in the same transaction as the items, after a successful one.
+type State struct {
+	// Validators by request URL, for conditional GETs.
+	Validators map[string]Validators `json:"validators,omitempty"`
+	// BackfillDone records that a one-off backfill (arxiv-api) completed.
+	BackfillDone bool `json:"backfill_done,omitempty"`
+}
+
+// Validator returns the stored validators of url.
+func (s *State) Validator(url string) Validators {
+	if s == nil || s.Validators == nil {
+		return Validators{}
+	}
+	return s.Validators[url]
+}
+
+// Remember stores the validators of a successful answer.
+func (s *State) Remember(r *fetch.Response, url string) {
+	if s.Validators == nil {
+		s.Validators = map[string]Validators{}
+	}
+	if r.ETag == "" && r.LastModified == "" {
+		delete(s.Validators, url)
+		return
+	}
+	s.Validators[url] = Validators{ETag: r.ETag, LastModified: r.LastModified}
+}
+
+// Result is what one pass of a source brought.
+type Result struct {
+	Items []paper.Item
+	// Unchanged is true when every request was answered 304 Not Modified.
+	Unchanged bool
+	Requests  int
+	Bytes     int64
+	// NotBefore is the earliest time the upstream says is worth asking again.
+	NotBefore time.Time
+	// Notes are human-readable remarks for the summary (e.g. "stopped after 5 pages").
+	Notes []string
+}
+
+func (r *Result) account(resp *fetch.Response) {
+	r.Requests++
+	r.Bytes += int64(len(resp.Body))
+	if resp.NotBefore.After(r.NotBefore) {
+		r.NotBefore = resp.NotBefore
+	}
+}
+
+// Source is one configured upstream.
+type Source interface {
+	Name() string
+	Type() string
+	// Collect runs one pass. It returns an error, and no items, when the upstream
+	// answer cannot be trusted: a pass is all or nothing.
+	Collect(ctx context.Context, f Fetcher, st *State) (*Result, error)
+}
+
+// Options are process-wide settings sources need.
+type Options struct {
+	// Now returns the current time (tests pin it); nil means time.Now.
+	Now func() time.Time
+	// Progress, when set, receives backfill progress (done, total) for a terminal bar.
+	Progress func(source string, done, total int)
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// New builds the source a config entry describes.
+func New(c config.Source, o Options) (Source, error) {
+	switch c.Type {
+	case "feed":
+		return newFeed(c, o)
+	default:
+		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
+	}
+}
+
+// base carries what every source has.
+type base struct {
+	name, typ string
+}
+
+func (b base) Name() string { return b.name }
+func (b base) Type() string { return b.typ }
