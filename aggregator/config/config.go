@@ -171,11 +171,6 @@ func (c *Config) fileName() string {
 }
 
 func (c *Config) wrapDecodeError(err error) error {
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		row, col := de.Position()
-		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: de.Error()}
-	}
 	var se *toml.StrictMissingError
 	if errors.As(err, &se) && len(se.Errors) > 0 {
 		var msgs []string
@@ -185,6 +180,11 @@ func (c *Config) wrapDecodeError(err error) error {
 			msgs = append(msgs, "unknown key "+strings.Join(e.Key(), "."))
 		}
 		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: strings.Join(msgs, "; ")}
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: de.Error()}
 	}
 	return fmt.Errorf("%s: %w", c.fileName(), err)
 }

@@ -1,0 +1,453 @@
+// Package aggregator collects papers from the configured sources, deduplicates
+// them into the store, and schedules passes.
+//
+// One pass of one source: load the source's state (HTTP validators) → the source
+// fetches and converts upstream records into paper.Items → in ONE write
+// transaction each item is matched against stored papers (dedup) and merged into
+// the match or stored as a new paper, and the new source state is saved. A pass
+// that fails changes nothing stored except the source's error record.
+package aggregator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/dedup"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/sources"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// MaxBackoff caps the wait after consecutive failures.
+const MaxBackoff = 24 * time.Hour
+
+// Collector runs source passes.
+type Collector struct {
+	cfg     *config.Config
+	store   *db.Store
+	fetcher sources.Fetcher
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *Metrics
+
+	sources []configured
+
+	mu      sync.Mutex
+	running map[string]bool
+}
+
+type configured struct {
+	cfg config.Source
+	src sources.Source
+}
+
+// Options configure a Collector.
+type Options struct {
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Metrics *Metrics // may be nil
+	// Progress receives backfill progress (see sources.Options).
+	Progress func(source string, done, total int)
+}
+
+// New builds a collector for every source in cfg.
+func New(cfg *config.Config, store *db.Store, f sources.Fetcher, o Options) (*Collector, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}}
+	for _, sc := range cfg.Sources {
+		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress})
+		if err != nil {
+			return nil, err
+		}
+		c.sources = append(c.sources, configured{cfg: sc, src: src})
+	}
+	return c, nil
+}
+
+// Summary is the outcome of one pass of one source.
+type Summary struct {
+	Source      string
+	Type        string
+	New         int // papers first seen in this pass
+	Merged      int // items that joined a paper already stored from another listing
+	Unchanged   int // items this source had already listed
+	Skipped     int // items not stored (e.g. replacements of unknown papers)
+	Requests    int
+	Bytes       int64
+	NotModified bool
+	Duration    time.Duration
+	Notes       []string
+	Err         error
+	NextCheck   time.Time
+}
+
+// String is the one-line summary `collect` prints.
+func (s Summary) String() string {
+	if s.Err != nil {
+		return fmt.Sprintf("%-20s error: %s", s.Source, strings.TrimPrefix(s.Err.Error(), s.Source+": "))
+	}
+	line := fmt.Sprintf("%-20s %d new, %d merged, %d unchanged", s.Source, s.New, s.Merged, s.Unchanged)
+	if s.Skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	line += fmt.Sprintf(" (%d requests, %s, %s", s.Requests, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond))
+	if s.NotModified {
+		line += ", not modified"
+	}
+	line += ")"
+	if len(s.Notes) > 0 {
+		line += "; " + strings.Join(s.Notes, "; ")
+	}
+	return line
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// CollectAll runs one pass of every source, at most cfg.Collect.Workers at once,
+// and returns the summaries in config order.
+func (c *Collector) CollectAll(ctx context.Context) []Summary {
+	out := make([]Summary, len(c.sources))
+	sem := make(chan struct{}, c.cfg.Collect.Workers)
+	var wg sync.WaitGroup
+	for i := range c.sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = c.pass(ctx, c.sources[i])
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Run schedules passes until ctx is done: each source on its own interval with
+// jitter, later when the upstream asked (Cache-Control, Expires, Retry-After),
+// backing off after consecutive failures. It returns when ctx is done and every
+// running pass has finished (its transaction committed or rolled back).
+func (c *Collector) Run(ctx context.Context) {
+	sem := make(chan struct{}, c.cfg.Collect.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		next := c.now().Add(time.Minute)
+		states, err := c.store.SourceStates(ctx)
+		if err != nil && ctx.Err() == nil {
+			c.log.Error("read source states", "err", err)
+		}
+		for _, s := range c.sources {
+			st := states[s.cfg.Name]
+			due := st.NextCheck
+			if !due.After(c.now()) {
+				if c.claim(s.cfg.Name) {
+					select {
+					case sem <- struct{}{}:
+					case <-ctx.Done():
+						c.release(s.cfg.Name)
+						return
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						defer func() { <-sem }()
+						defer c.release(s.cfg.Name)
+						// A pass in flight finishes its transaction even when asked to stop.
+						c.pass(context.WithoutCancel(ctx), s)
+					}()
+				}
+				continue
+			}
+			if due.Before(next) {
+				next = due
+			}
+		}
+		wait := time.Until(next)
+		if wait < time.Second {
+			wait = time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Collector) claim(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running[name] {
+		return false
+	}
+	c.running[name] = true
+	return true
+}
+
+func (c *Collector) release(name string) {
+	c.mu.Lock()
+	delete(c.running, name)
+	c.mu.Unlock()
+}
+
+// pass runs one source once and records the outcome.
+func (c *Collector) pass(ctx context.Context, s configured) Summary {
+	start := c.now()
+	sum := Summary{Source: s.cfg.Name, Type: s.cfg.Type}
+	prev, err := c.store.SourceState(ctx, s.cfg.Name)
+	if err != nil {
+		sum.Err = err
+		c.finish(&sum, start)
+		return sum
+	}
+	var st sources.State
+	if len(prev.State) > 0 {
+		if err := json.Unmarshal(prev.State, &st); err != nil {
+			c.log.Warn("discarding unreadable source state", "source", s.cfg.Name, "err", err)
+			st = sources.State{}
+		}
+	}
+	timeout := time.Duration(c.cfg.Collect.Timeout)
+	if s.cfg.Type == "arxiv-api" && s.cfg.Backfill > 0 && !st.BackfillDone {
+		timeout = 0 // a backfill is paced by arXiv's 3 s rule; it ends when done or cancelled
+	}
+	pctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		// Each request is bounded by the fetcher's timeout; the pass as a whole by
+		// a few of them (paging sources make several requests).
+		pctx, cancel = context.WithTimeout(ctx, 10*timeout)
+	}
+	res, err := s.src.Collect(pctx, c.fetcher, &st)
+	cancel()
+	now := c.now()
+	next := now.Add(jitter(c.cfg.Interval(s.cfg)))
+	newState := prev
+	newState.Type = s.cfg.Type
+	newState.LastAttempt = now
+	if err != nil {
+		sum.Err = fmt.Errorf("%s: %w", s.cfg.Name, err)
+		newState.Failures++
+		newState.LastError = err.Error()
+		newState.LastErrorAt = now
+		next = now.Add(backoff(c.cfg.Interval(s.cfg), newState.Failures))
+		if ra := retryAfterOf(err); ra.After(next) {
+			next = ra
+		}
+		newState.NextCheck = next
+		sum.NextCheck = next
+		newState.LastSummary = sum.String()
+		if serr := c.store.SaveSourceState(context.WithoutCancel(ctx), newState); serr != nil {
+			c.log.Error("save source state", "source", s.cfg.Name, "err", serr)
+		}
+		c.finish(&sum, start)
+		return sum
+	}
+	sum.Requests, sum.Bytes, sum.NotModified, sum.Notes = res.Requests, res.Bytes, res.Unchanged, res.Notes
+	if res.NotBefore.After(next) {
+		next = res.NotBefore
+	}
+	newState.Failures = 0
+	newState.LastSuccess = now
+	newState.NextCheck = next
+	sum.NextCheck = next
+	stateJSON, _ := json.Marshal(st)
+	newState.State = stateJSON
+
+	err = c.store.Update(ctx, func(tx *db.Tx) error {
+		sum.New, sum.Merged, sum.Unchanged, sum.Skipped = 0, 0, 0, 0
+		for i := range res.Items {
+			it := &res.Items[i]
+			it.Source = s.cfg.Name
+			outcome, err := c.ingest(ctx, tx, s.cfg, it, now)
+			if err != nil {
+				return err
+			}
+			switch outcome {
+			case outcomeNew:
+				sum.New++
+			case outcomeMerged:
+				sum.Merged++
+			case outcomeUnchanged:
+				sum.Unchanged++
+			case outcomeSkipped:
+				sum.Skipped++
+			}
+		}
+		newState.LastSummary = sum.String()
+		return tx.SaveSourceState(ctx, newState)
+	})
+	if err != nil {
+		sum.Err = fmt.Errorf("%s: store: %w", s.cfg.Name, err)
+		failed := prev
+		failed.Type = s.cfg.Type
+		failed.LastAttempt = now
+		failed.Failures++
+		failed.LastError = sum.Err.Error()
+		failed.LastErrorAt = now
+		failed.NextCheck = now.Add(backoff(c.cfg.Interval(s.cfg), failed.Failures))
+		if serr := c.store.SaveSourceState(context.WithoutCancel(ctx), failed); serr != nil {
+			c.log.Error("save source state", "source", s.cfg.Name, "err", serr)
+		}
+	}
+	c.finish(&sum, start)
+	return sum
+}
+
+func (c *Collector) finish(sum *Summary, start time.Time) {
+	sum.Duration = c.now().Sub(start)
+	c.metrics.observePass(sum)
+	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Unchanged,
+		"requests", sum.Requests, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond), "next_check", sum.NextCheck.UTC().Format(time.RFC3339)}
+	if sum.Err != nil {
+		c.log.Warn("source pass failed", append(attrs, "err", sum.Err.Error())...)
+		return
+	}
+	c.log.Info("source pass", attrs...)
+}
+
+type outcome int
+
+const (
+	outcomeNew outcome = iota
+	outcomeMerged
+	outcomeUnchanged
+	outcomeSkipped
+)
+
+// ingest matches one item against the store and stores it.
+func (c *Collector) ingest(ctx context.Context, tx *db.Tx, sc config.Source, it *paper.Item, now time.Time) (outcome, error) {
+	key := dedup.TitleKey(it.Title)
+	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, key)
+	if err != nil {
+		return 0, err
+	}
+	var match *paper.Paper
+	known := false // this very listing (source, guid) was stored before
+	in := dedup.FromItem(it)
+	for _, p := range cands {
+		if hasSighting(p, it.Source, it.GUID) {
+			match, known = p, true
+			break
+		}
+		if match == nil && dedup.Same(in, dedup.FromPaper(p)) {
+			match = p
+		}
+	}
+	if match == nil {
+		if isReplacement(it) && !announces(sc, it.AnnounceType) {
+			return outcomeSkipped, nil // a new version of a paper we never stored is not news
+		}
+		p := paper.NewFromItem(it, now)
+		p.TitleKey = key
+		if p.Published.IsZero() {
+			p.Published = now // a paper without a date is dated when first seen, never "now" at every render
+		}
+		if err := tx.Save(ctx, p); err != nil {
+			return 0, err
+		}
+		return outcomeNew, nil
+	}
+	before := snapshot(match)
+	match.Merge(it, now)
+	match.TitleKey = dedup.TitleKey(match.Title)
+	if reflect.DeepEqual(before, snapshot(match)) {
+		// Only last-seen moved: record it without invalidating rendered feeds.
+		if err := tx.Touch(ctx, it.Source, it.GUID, now); err != nil {
+			return 0, err
+		}
+	} else if err := tx.Save(ctx, match); err != nil {
+		return 0, err
+	}
+	if known {
+		return outcomeUnchanged, nil
+	}
+	c.metrics.observeMerge(it.Source)
+	return outcomeMerged, nil
+}
+
+// snapshot is the part of a paper whose change must reach the feeds.
+func snapshot(p *paper.Paper) paper.Paper {
+	s := *p
+	s.Authors = append([]string(nil), p.Authors...)
+	s.Categories = append([]string(nil), p.Categories...)
+	s.Links = append([]paper.Link(nil), p.Links...)
+	s.Sightings = nil
+	for _, sg := range p.Sightings {
+		sg.LastSeen = time.Time{}
+		s.Sightings = append(s.Sightings, sg)
+	}
+	return s
+}
+
+func hasSighting(p *paper.Paper, source, guid string) bool {
+	for _, s := range p.Sightings {
+		if s.Source == source && s.GUID == guid {
+			return true
+		}
+	}
+	return false
+}
+
+func isReplacement(it *paper.Item) bool { return strings.HasPrefix(it.AnnounceType, "replace") }
+
+func announces(sc config.Source, typ string) bool {
+	for _, a := range sc.Announce {
+		if a == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// jitter spreads passes by ±10% so sources configured alike do not fire together.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
+}
+
+// backoff is the wait after n consecutive failures: from the interval (at most
+// 15 minutes, so a transient fault heals soon) doubled per failure beyond the
+// first, capped at MaxBackoff.
+func backoff(interval time.Duration, n int) time.Duration {
+	d := min(interval, 15*time.Minute)
+	for i := 1; i < n && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, MaxBackoff)
+}
+
+type retryAfterer interface{ RetryAt() time.Time }
+
+func retryAfterOf(err error) time.Time {
+	var ra retryAfterer
+	if errors.As(err, &ra) {
+		return ra.RetryAt()
+	}
+	return time.Time{}
+}

@@ -1,0 +1,145 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, text string) (*Config, error) {
+	t.Helper()
+	c := Default()
+	c.Path = "test.toml"
+	if err := c.Parse(strings.NewReader(text)); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+const minimal = `
+[[source]]
+name = "nature-mi"
+type = "feed"
+url = "https://www.nature.com/natmachintell.rss"
+`
+
+func TestDefaultsAndAllTopic(t *testing.T) {
+	c, err := parse(t, minimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.Listen != DefaultListen || c.Server.BaseURL != "http://"+DefaultListen {
+		t.Errorf("server defaults: %+v", c.Server)
+	}
+	if time.Duration(c.Collect.Interval) != time.Hour || time.Duration(c.Collect.Timeout) != 30*time.Second {
+		t.Errorf("collect defaults: %+v", c.Collect)
+	}
+	all, ok := c.Topic(AllTopic)
+	if !ok || all.Limit != DefaultTopicLimit || all.Sort != "newest" || time.Duration(all.Window) != 72*time.Hour {
+		t.Errorf("all topic: %+v %v", all, ok)
+	}
+	if got := c.Interval(c.Sources[0]); got != time.Hour {
+		t.Errorf("interval fallback = %v", got)
+	}
+}
+
+func TestPositionErrors(t *testing.T) {
+	tests := []struct {
+		name, text string
+		line, col  int
+		want       string
+	}{
+		{"unknown key", minimal + "colour = \"red\"\n", 6, 1, "unknown key source.colour"},
+		{"wrong type", "[collect]\nworkers = \"four\"\n", 2, 11, ""},
+		{"bad duration", "[collect]\ninterval = \"soon\"\n", 2, 12, "bad duration"},
+		{"syntax", "[server\nlisten = 1\n", 1, 8, ""},
+		{"unknown table", "[serve]\nlisten = \"x\"\n", 1, 0, "unknown key serve"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse(t, tt.text)
+			var pe *PositionError
+			if !errors.As(err, &pe) {
+				t.Fatalf("want PositionError, got %T %v", err, err)
+			}
+			if pe.Line != tt.line || (tt.col != 0 && pe.Column != tt.col) {
+				t.Errorf("position %d:%d, want %d:%d (%v)", pe.Line, pe.Column, tt.line, tt.col, err)
+			}
+			if !strings.HasPrefix(err.Error(), "test.toml:") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("message %q lacks file or %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidationErrors(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"duplicate source", minimal + minimal, `[[source]] "nature-mi": duplicate source name`},
+		{"unknown type", "[[source]]\nname=\"x\"\ntype=\"gopher\"\n", `unknown source type`},
+		{"feed without url", "[[source]]\nname=\"x\"\ntype=\"feed\"\n", `url is required`},
+		{"bad url", "[[source]]\nname=\"x\"\ntype=\"feed\"\nurl=\"ftp://a/b\"\n", `want an http://`},
+		{"option of other type", "[[source]]\nname=\"x\"\ntype=\"feed\"\nurl=\"https://a/b\"\ndays=3\n", `option "days" does not apply`},
+		{"bad slug", "[[source]]\nname=\"Bad Name\"\ntype=\"feed\"\nurl=\"https://a/b\"\n", `must be a slug`},
+		{"duplicate topic", "[[topic]]\nname=\"a\"\n[[topic]]\nname=\"a\"\n", `duplicate topic name`},
+		{"topic unknown source", "[[topic]]\nname=\"a\"\nsources=[\"nope\"]\n", `unknown source "nope"`},
+		{"topic traversal", "[[topic]]\nname=\"a..b\"\n", `must be a slug`},
+		{"bad sort", "[[topic]]\nname=\"a\"\nsort=\"random\"\n", `sort = "random"`},
+		{"limit too big", "[[topic]]\nname=\"a\"\nlimit=100000\n", `limit = 100000`},
+		{"bad announce", "[[source]]\nname=\"x\"\ntype=\"arxiv\"\ncategories=[\"cs.CL\"]\nannounce=[\"old\"]\n", `announce: "old"`},
+		{"bad base_url", "[server]\nbase_url=\"example.org\"\n", `base_url = "example.org"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse(t, tt.text)
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("want ValidationError, got %T %v", err, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestShippedConfigIsValid(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) < 3 {
+		t.Errorf("shipped config has %d sources", len(c.Sources))
+	}
+	types := map[string]bool{}
+	for _, s := range c.Sources {
+		types[s.Type] = true
+	}
+	for _, want := range []string{"arxiv", "huggingface", "feed"} {
+		if !types[want] {
+			t.Errorf("shipped config lacks a %s source", want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"3d": 72 * time.Hour, "90m": 90 * time.Minute, "1h30m": 90 * time.Minute, "0d": 0} {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "d", "-3d", "3 days", "soon"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", bad)
+		}
+	}
+}

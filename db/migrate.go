@@ -1,0 +1,137 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each in its own transaction, and tracked by
+// PRAGMA user_version: migration i brings the schema to version i+1. Never edit
+// one that has shipped; append a new one.
+var migrations = []string{
+	// 1: papers, their sightings, categories, full-text index, source state, store generation.
+	`
+CREATE TABLE papers (
+	id          INTEGER PRIMARY KEY,
+	uid         TEXT NOT NULL UNIQUE,
+	title       TEXT NOT NULL,
+	title_key   TEXT NOT NULL,
+	abstract    TEXT NOT NULL DEFAULT '',
+	authors     TEXT NOT NULL DEFAULT '[]',
+	published   INTEGER NOT NULL,
+	updated     INTEGER NOT NULL,
+	first_seen  INTEGER NOT NULL,
+	categories  TEXT NOT NULL DEFAULT '[]',
+	arxiv_id    TEXT NOT NULL DEFAULT '',
+	doi         TEXT NOT NULL DEFAULT '',
+	links       TEXT NOT NULL DEFAULT '[]',
+	upvotes     INTEGER NOT NULL DEFAULT 0,
+	comment     TEXT NOT NULL DEFAULT '',
+	journal_ref TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX papers_title_key ON papers(title_key);
+CREATE INDEX papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id <> '';
+CREATE INDEX papers_doi ON papers(doi) WHERE doi <> '';
+CREATE INDEX papers_published ON papers(published DESC, id DESC);
+
+CREATE TABLE sightings (
+	source     TEXT NOT NULL,
+	guid       TEXT NOT NULL,
+	paper_id   INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+	link       TEXT NOT NULL DEFAULT '',
+	first_seen INTEGER NOT NULL,
+	last_seen  INTEGER NOT NULL,
+	PRIMARY KEY (source, guid)
+);
+CREATE INDEX sightings_paper ON sightings(paper_id);
+
+CREATE TABLE paper_categories (
+	category TEXT NOT NULL,
+	paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+	PRIMARY KEY (category, paper_id)
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+	title, abstract, authors,
+	content='papers', content_rowid='id',
+	tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER papers_fts_ai AFTER INSERT ON papers BEGIN
+	INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (new.id, new.title, new.abstract, new.authors);
+END;
+CREATE TRIGGER papers_fts_ad AFTER DELETE ON papers BEGIN
+	INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
+END;
+CREATE TRIGGER papers_fts_au AFTER UPDATE OF title, abstract, authors ON papers BEGIN
+	INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
+	INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (new.id, new.title, new.abstract, new.authors);
+END;
+
+CREATE TABLE sources (
+	name          TEXT PRIMARY KEY,
+	type          TEXT NOT NULL DEFAULT '',
+	state         TEXT NOT NULL DEFAULT '{}',
+	last_attempt  INTEGER NOT NULL DEFAULT 0,
+	last_success  INTEGER NOT NULL DEFAULT 0,
+	last_error    TEXT NOT NULL DEFAULT '',
+	last_error_at INTEGER NOT NULL DEFAULT 0,
+	failures      INTEGER NOT NULL DEFAULT 0,
+	next_check    INTEGER NOT NULL DEFAULT 0,
+	last_summary  TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+INSERT INTO meta(key, value) VALUES ('generation', 1);
+`,
+}
+
+// migrate brings the schema to the newest version. It is idempotent: applied
+// migrations are skipped, and each runs in one transaction with its version bump.
+func migrate(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	for {
+		var version int
+		if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return fmt.Errorf("migrate: read user_version: %w", err)
+		}
+		if version > len(migrations) {
+			return fmt.Errorf("migrate: database schema version %d is newer than this paperfeed knows (%d)", version, len(migrations))
+		}
+		if version == len(migrations) {
+			return nil
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", version+1, err)
+		}
+		// Re-read inside the write transaction: another process may have migrated meanwhile.
+		var again int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&again); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate: read user_version: %w", err)
+		}
+		if again != version {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", version+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to %d: %w", version+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: %w", version+1, err)
+		}
+	}
+}

@@ -1,0 +1,178 @@
+// Package status serves the operator's view: /status (HTML and ?format=json)
+// with each source's health, and /metrics in Prometheus text format.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/sources"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// Source is one row of /status.
+type Source struct {
+	Name        string     `json:"name"`
+	Type        string     `json:"type"`
+	Interval    string     `json:"interval"`
+	Health      string     `json:"health"` // ok, failing, pending
+	LastAttempt *time.Time `json:"last_attempt"`
+	LastSuccess *time.Time `json:"last_success"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at"`
+	Failures    int        `json:"consecutive_failures"`
+	NextCheck   *time.Time `json:"next_check"`
+	Papers      int64      `json:"papers"`
+	LastPass    string     `json:"last_pass,omitempty"`
+	// HTTPCache lists, per upstream URL, the validators sent on the next request.
+	HTTPCache map[string]sources.Validators `json:"http_cache"`
+}
+
+// Report is the whole /status document.
+type Report struct {
+	Generated  time.Time `json:"generated"`
+	Papers     int64     `json:"papers"`
+	Sightings  int64     `json:"sightings"`
+	Generation int64     `json:"store_generation"`
+	Sources    []Source  `json:"sources"`
+}
+
+// Handler serves /status.
+type Handler struct {
+	cfg   *config.Config
+	store *db.Store
+	now   func() time.Time
+}
+
+// New returns the /status handler.
+func New(cfg *config.Config, store *db.Store) *Handler {
+	return &Handler{cfg: cfg, store: store, now: time.Now}
+}
+
+// Build assembles the report.
+func (h *Handler) Build(ctx context.Context) (*Report, error) {
+	states, err := h.store.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := h.store.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := h.store.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Generated: h.now().UTC(), Papers: stats.Papers, Sightings: stats.Sightings, Generation: gen}
+	for _, sc := range h.cfg.Sources {
+		st := states[sc.Name]
+		row := Source{
+			Name: sc.Name, Type: sc.Type, Interval: h.cfg.Interval(sc).String(),
+			LastAttempt: ptr(st.LastAttempt), LastSuccess: ptr(st.LastSuccess),
+			LastError: st.LastError, LastErrorAt: ptr(st.LastErrorAt), Failures: st.Failures,
+			NextCheck: ptr(st.NextCheck), Papers: st.Papers, LastPass: st.LastSummary,
+			HTTPCache: map[string]sources.Validators{},
+		}
+		var ss sources.State
+		if len(st.State) > 0 && json.Unmarshal(st.State, &ss) == nil && ss.Validators != nil {
+			row.HTTPCache = ss.Validators
+		}
+		switch {
+		case st.LastAttempt.IsZero():
+			row.Health = "pending"
+		case st.Failures > 0:
+			row.Health = "failing"
+		default:
+			row.Health = "ok"
+		}
+		rep.Sources = append(rep.Sources, row)
+	}
+	return rep, nil
+}
+
+func ptr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rep, err := h.Build(r.Context())
+	if err != nil {
+		http.Error(w, "status unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	if r.URL.Query().Get("format") == "json" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := page.Execute(w, struct {
+		Title string
+		*Report
+	}{h.cfg.Server.Title, rep}); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+}
+
+var page = template.Must(template.New("status").Funcs(template.FuncMap{
+	"when": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.Format("2006-01-02 15:04:05 UTC")
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Status · {{.Title}}</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1b1b1b}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+.ok{color:#17612e}.failing{color:#a4161a;font-weight:600}.pending{color:#666}.err{color:#a4161a;word-break:break-word}
+code{font-size:.85em;word-break:break-all}@media(max-width:700px){td,th{display:block}tr{display:block;border-bottom:2px solid #bbb}}
+</style></head><body>
+<h1>Status</h1>
+<p>{{.Papers}} papers, {{.Sightings}} listings, store generation {{.Generation}}. Generated {{.Generated.Format "2006-01-02 15:04:05 UTC"}}.</p>
+<p><a href="?format=json">JSON</a> · <a href="/metrics">metrics</a> · <a href="/">topics</a></p>
+<table><thead><tr><th>Source</th><th>Health</th><th>Last success</th><th>Last error</th><th>Next check</th><th>Papers</th><th>HTTP cache</th></tr></thead><tbody>
+{{range .Sources}}<tr>
+<td><strong>{{.Name}}</strong><br><small>{{.Type}}, every {{.Interval}}</small></td>
+<td class="{{.Health}}">{{.Health}}{{if .Failures}} ({{.Failures}} in a row){{end}}</td>
+<td>{{when .LastSuccess}}{{if .LastPass}}<br><small>{{.LastPass}}</small>{{end}}</td>
+<td>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}}</small>{{else}}none{{end}}</td>
+<td>{{when .NextCheck}}</td>
+<td>{{.Papers}}</td>
+<td>{{range $u, $v := .HTTPCache}}<code>{{$u}}</code>{{if $v.ETag}} ETag {{$v.ETag}}{{end}}{{if $v.LastModified}} Last-Modified {{$v.LastModified}}{{end}}<br>{{else}}none{{end}}</td>
+</tr>{{end}}
+</tbody></table>
+</body></html>
+`))
+
+// Metrics serves the registry in Prometheus text format, refreshing the
+// store gauges on each scrape.
+func Metrics(reg *prometheus.Registry, store *db.Store) http.Handler {
+	papers := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_papers_stored", Help: "Papers in the store."})
+	sightings := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_sightings_stored", Help: "Source listings in the store."})
+	reg.MustRegister(papers, sightings)
+	inner := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st, err := store.Stats(r.Context()); err == nil {
+			papers.Set(float64(st.Papers))
+			sightings.Set(float64(st.Sightings))
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
