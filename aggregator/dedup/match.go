@@ -1,25 +1,11 @@
-// Package dedup decides when two listings are the same paper: by identifier
-// first (arXiv id, DOI), then by a normalised title key guarded against false merges.
 package dedup
 
 import (
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 )
-
-// TitleKey is the normalised form of a title that equal titles share.
-func TitleKey(title string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(title) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // Candidate is what matching looks at.
 type Candidate struct {
@@ -28,28 +14,90 @@ type Candidate struct {
 	Published time.Time
 	ArxivID   string
 	DOI       string
+	// Title is the display title; when set it lets Same recognise notice
+	// titles ("Correction: ..."); TitleKey alone suffices otherwise.
+	Title string
 }
 
 // FromItem builds a Candidate from an incoming item.
 func FromItem(it *paper.Item) Candidate {
-	return Candidate{TitleKey: TitleKey(it.Title), Authors: it.Authors, Published: it.Published, ArxivID: it.ArxivID, DOI: it.DOI}
+	return newCandidate(it.Title, TitleKey(it.Title), it.Authors, it.Published, it.ArxivID, it.DOI)
 }
 
-// FromPaper builds a Candidate from a stored paper.
+// FromPaper builds a Candidate from a stored paper. Its TitleKey is the stored
+// key (recomputed from Title when the store gave none).
 func FromPaper(p *paper.Paper) Candidate {
-	return Candidate{TitleKey: p.TitleKey, Authors: p.Authors, Published: p.Published, ArxivID: p.ArxivID, DOI: p.DOI}
+	key := p.TitleKey
+	if key == "" {
+		key = TitleKey(p.Title)
+	}
+	return newCandidate(p.Title, key, p.Authors, p.Published, p.ArxivID, p.DOI)
 }
 
-// Same reports whether a and b are the same paper.
+func newCandidate(title, key string, authors []string, published time.Time, arxivID, doi string) Candidate {
+	c := Candidate{Title: title, TitleKey: key, Authors: authors, Published: published}
+	c.ArxivID = cleanArxivID(arxivID)
+	c.DOI = cleanDOI(doi)
+	if c.ArxivID == "" && strings.HasPrefix(c.DOI, "10.48550/arxiv.") { // arXiv's own DOIs
+		c.ArxivID = NormalizeArxivID(c.DOI[len("10.48550/arxiv."):])
+	}
+	return c
+}
+
+// cleanArxivID normalises an id that should already be normalised, keeping it
+// as given when it does not parse.
+func cleanArxivID(s string) string {
+	if s == "" {
+		return ""
+	}
+	if id := NormalizeArxivID(s); id != "" {
+		return id
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+func cleanDOI(s string) string {
+	if s == "" {
+		return ""
+	}
+	if d := NormalizeDOI(s); d != "" {
+		return d
+	}
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// sameDayWindow is how close the publication times of two listings of a
+// generic title must be: same day, allowing for time zones and date-only feeds.
+const sameDayWindow = 24 * time.Hour
+
+// Same reports whether a and b are the same paper (see the package doc).
 func Same(a, b Candidate) bool {
-	if a.ArxivID != "" && a.ArxivID == b.ArxivID {
+	bothArxiv := a.ArxivID != "" && b.ArxivID != ""
+	if bothArxiv && a.ArxivID == b.ArxivID {
 		return true
+	}
+	if bothArxiv { // two arXiv records are two papers, whatever the titles
+		return false
 	}
 	if a.DOI != "" && a.DOI == b.DOI {
 		return true
 	}
-	if a.ArxivID != "" && b.ArxivID != "" {
+	if a.TitleKey == "" || a.TitleKey != b.TitleKey {
 		return false
 	}
-	return a.TitleKey != "" && a.TitleKey == b.TitleKey
+	sa, sb := surnameKeys(a.Authors), surnameKeys(b.Authors)
+	if len(sa) > 0 && len(sb) > 0 && !shareSurname(sa, sb) {
+		return false
+	}
+	if genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {
+		if a.DOI != "" && b.DOI != "" { // two registered items under one column title
+			return false
+		}
+		if a.Published.IsZero() || b.Published.IsZero() {
+			return false
+		}
+		d := a.Published.Sub(b.Published)
+		return d > -sameDayWindow && d < sameDayWindow
+	}
+	return true
 }

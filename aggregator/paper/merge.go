@@ -4,6 +4,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // NewFromItem starts a paper record from its first sighting.
@@ -16,32 +22,49 @@ func NewFromItem(it *Item, now time.Time) *Paper {
 	return p
 }
 
-// Merge folds a sighting into the record, keeping the best of each: the longest
-// abstract, all authors, all categories, all links, the highest upvotes, the
-// earliest published date. It never erases what an earlier sighting gave. It
-// reports whether the title or abstract changed (what feeds call an update).
+// Merge folds a sighting into the record, keeping the best of each: the
+// longest clean abstract, the union of the authors (one entry per person, the
+// fullest spelling), all categories, all links, the highest upvotes, the
+// earliest published date, the first identifiers, comment and journal
+// reference. It never erases what an earlier sighting gave.
+//
+// The title is set by the first sighting; later sightings replace it only
+// with a cleaner spelling of the same words (mixed case for ALL CAPS, no
+// trailing period, no markup residue) or, for an arXiv replacement
+// (AnnounceType "replace..."), with the revised title. When the title changes
+// the caller must recompute TitleKey.
+//
+// It reports whether the title or abstract text changed (what feeds call an
+// update); a new sighting, upvote count, author or link is not news.
 func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
-	if p.Title == "" && it.Title != "" {
-		p.Title = it.Title
+	if t := strings.TrimSpace(it.Title); t != "" && t != p.Title {
+		switch {
+		case p.Title == "":
+			p.Title = t
+			contentChanged = true
+		case strings.HasPrefix(it.AnnounceType, "replace") && looseKey(t) != looseKey(p.Title):
+			p.Title = t
+			contentChanged = true
+		case looseKey(t) == looseKey(p.Title) && titleScore(t) > titleScore(p.Title):
+			p.Title = t
+			contentChanged = true
+		}
+	}
+	if a := strings.TrimSpace(it.Abstract); a != "" && a != p.Abstract && betterAbstract(a, p.Abstract) {
+		p.Abstract = a
 		contentChanged = true
 	}
-	if len(it.Abstract) > len(p.Abstract) {
-		p.Abstract = it.Abstract
-		contentChanged = true
-	}
-	if len(p.Authors) == 0 {
-		p.Authors = slices.Clone(it.Authors)
-	}
+	p.Authors = mergeAuthors(p.Authors, it.Authors)
 	if !it.Published.IsZero() && (p.Published.IsZero() || it.Published.Before(p.Published)) {
 		p.Published = it.Published
 	}
 	for _, c := range it.Categories {
-		if c != "" && !slices.Contains(p.Categories, c) {
+		if c = strings.TrimSpace(c); c != "" && !slices.ContainsFunc(p.Categories, func(x string) bool { return strings.EqualFold(x, c) }) {
 			p.Categories = append(p.Categories, c)
 		}
 	}
 	for _, l := range it.Links {
-		if l.URL != "" && !slices.ContainsFunc(p.Links, func(x Link) bool { return x.URL == l.URL }) {
+		if l.URL != "" && !slices.ContainsFunc(p.Links, func(x Link) bool { return sameURL(x.URL, l.URL) }) {
 			p.Links = append(p.Links, l)
 		}
 	}
@@ -75,7 +98,7 @@ func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
 	return contentChanged
 }
 
-// primaryLink is the paper's canonical link: its abstract page, else DOI, else the first sighting's link.
+// PrimaryLink is the paper's canonical link: its abstract page, else DOI, else the first sighting's link.
 func (p *Paper) PrimaryLink() string {
 	for _, k := range []string{LinkAbstract, LinkDOI} {
 		if u := p.Link(k); u != "" {
@@ -88,4 +111,343 @@ func (p *Paper) PrimaryLink() string {
 		}
 	}
 	return ""
+}
+
+// sameURL compares links ignoring scheme, "www." and a trailing slash.
+func sameURL(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return trimURL(a) == trimURL(b)
+}
+
+func trimURL(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	u = strings.TrimPrefix(u, "www.")
+	return strings.TrimSuffix(u, "/")
+}
+
+// looseKey is the lower-cased letters and digits of s, for "same words" tests.
+func looseKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// titleScore rates the presentation of a title; higher is cleaner.
+func titleScore(t string) int {
+	score := 0
+	upper, lower := 0, 0
+	for _, r := range t {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		}
+	}
+	if lower == 0 && upper >= 4 {
+		score -= 2 // ALL CAPS
+	}
+	if strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "..") {
+		score--
+	}
+	if hasMarkup(t) {
+		score--
+	}
+	if strings.ContainsAny(t, "\n\t") || strings.Contains(t, "  ") {
+		score--
+	}
+	return score
+}
+
+// hasMarkup reports tag or entity residue ("<p>", "</i>", "&amp;", "&#39;").
+func hasMarkup(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch s[i] {
+		case '<':
+			if c := s[i+1] | 0x20; c >= 'a' && c <= 'z' || s[i+1] == '/' {
+				if strings.IndexByte(s[i:], '>') > 0 {
+					return true
+				}
+			}
+		case '&':
+			if j := strings.IndexByte(s[i:], ';'); j > 1 && j < 10 && !strings.ContainsAny(s[i+1:i+j], " \t\n") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cleanAbstract reports whether an abstract is free of markup residue, of an
+// arXiv RSS announcement header and of truncation.
+func cleanAbstract(a string) bool {
+	if hasMarkup(a) {
+		return false
+	}
+	if strings.HasPrefix(a, "arXiv:") && strings.Contains(a, "Announce Type:") {
+		return false
+	}
+	return !strings.HasSuffix(a, "...") && !strings.HasSuffix(a, "…") && !strings.HasSuffix(a, "[...]")
+}
+
+// betterAbstract: a clean abstract beats one with residue, then longer wins.
+func betterAbstract(a, cur string) bool {
+	if cur == "" {
+		return true
+	}
+	ca, cc := cleanAbstract(a), cleanAbstract(cur)
+	if ca != cc {
+		return ca
+	}
+	return utf8.RuneCountInString(a) > utf8.RuneCountInString(cur)
+}
+
+// mergeAuthors returns the union of two author lists, one entry per person:
+// spellings of one person ("T. Brown", "Tom B. Brown", "Brown, Tom", "Brown
+// TB") collapse to the fullest; new people are appended, unless add is a
+// fuller list containing everyone in have, whose order then wins. have is not
+// modified.
+func mergeAuthors(have, add []string) []string {
+	var in []string
+	for _, a := range add {
+		if a = strings.TrimSpace(a); a != "" && !isEtAl(a) {
+			in = append(in, a)
+		}
+	}
+	if len(in) == 0 {
+		return have
+	}
+	if len(have) == 0 {
+		return in
+	}
+	hp := make([]person, len(have))
+	for i, h := range have {
+		hp[i] = parsePerson(h)
+	}
+	taken := make([]bool, len(have))
+	match := make([]int, len(in))
+	all := 0
+	for j, a := range in {
+		ap := parsePerson(a)
+		match[j] = -1
+		for i := range have {
+			if !taken[i] && samePerson(hp[i], ap) {
+				match[j], taken[i] = i, true
+				all++
+				break
+			}
+		}
+	}
+	if all == len(have) && len(in) > len(have) { // a fuller list: take its order
+		out := make([]string, len(in))
+		for j, a := range in {
+			out[j] = a
+			if i := match[j]; i >= 0 {
+				out[j] = fuller(have[i], a)
+			}
+		}
+		return out
+	}
+	out := slices.Clone(have)
+	for j, a := range in {
+		if i := match[j]; i >= 0 {
+			out[i] = fuller(have[i], a)
+		} else {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func isEtAl(a string) bool {
+	switch strings.ToLower(strings.Trim(a, ". ")) {
+	case "et al", "others", "and others":
+		return true
+	}
+	return false
+}
+
+// person is a name folded for comparison.
+type person struct {
+	all     string   // every letter, folded: "yannlecun"
+	surname string   // folded: "lecun"
+	given   []string // folded given names and initials, in order: ["tom", "b"]
+}
+
+// fold removes diacritics and case: "André" -> "andre".
+func fold(s string) string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)))
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	var b strings.Builder
+	for _, r := range out {
+		if unicode.IsLetter(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// parsePerson reads "Given Surname", "Surname, Given" and "Surname Initials"
+// ("Watson JL", "Juergens D.").
+func parsePerson(name string) person {
+	p := person{all: fold(name)}
+	var sur string
+	var given []string
+	if i := strings.IndexByte(name, ','); i >= 0 {
+		sur = name[:i]
+		given = nameTokens(name[i+1:])
+	} else {
+		toks := nameTokens(name)
+		n := len(toks)
+		k := n
+		for k > 1 && isInitial(toks[k-1]) {
+			k--
+		}
+		switch {
+		case k < n: // "Watson J. L."
+			sur, given = strings.Join(toks[:k], " "), toks[k:]
+		case n > 1 && isCapsInitials(toks[n-1]): // "Watson JL"
+			sur = strings.Join(toks[:n-1], " ")
+			for _, r := range toks[n-1] {
+				given = append(given, string(r))
+			}
+		case n > 0:
+			sur, given = toks[n-1], toks[:n-1]
+		}
+	}
+	st := nameTokens(sur)
+	if len(st) > 0 {
+		p.surname = fold(st[len(st)-1])
+	}
+	for _, g := range given {
+		if !isInitial(g) {
+			if f := fold(g); f != "" { // "Kai-Wei" -> "kaiwei"
+				p.given = append(p.given, f)
+			}
+			continue
+		}
+		for _, part := range strings.FieldsFunc(g, func(r rune) bool { return r == '.' || r == '-' }) {
+			if f := fold(part); f != "" { // "J.-L." -> "j", "l"
+				p.given = append(p.given, firstLetter(f))
+			}
+		}
+	}
+	return p
+}
+
+func nameTokens(s string) []string {
+	var out []string
+	for _, t := range strings.Fields(s) {
+		for {
+			i := strings.IndexByte(t, '.')
+			if i < 0 || i == len(t)-1 {
+				break
+			}
+			out = append(out, t[:i+1])
+			t = t[i+1:]
+		}
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func isInitial(t string) bool {
+	letters := 0
+	for _, r := range t {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r == '.' || r == '-':
+		default:
+			return false
+		}
+	}
+	return letters == 1 || letters > 0 && strings.Count(t, ".") >= letters
+}
+
+func isCapsInitials(t string) bool {
+	n := 0
+	for _, r := range t {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 3
+}
+
+// samePerson: identical letters, or the same surname with given names that
+// agree as far as both go (a full name matches its initial).
+func samePerson(a, b person) bool {
+	if a.all != "" && a.all == b.all {
+		return true
+	}
+	if a.surname == "" || a.surname != b.surname {
+		return false
+	}
+	for i := 0; i < len(a.given) && i < len(b.given); i++ {
+		x, y := a.given[i], b.given[i]
+		if utf8.RuneCountInString(x) > 1 && utf8.RuneCountInString(y) > 1 {
+			if x != y {
+				return false
+			}
+		} else if firstLetter(x) != firstLetter(y) {
+			return false
+		}
+	}
+	return true
+}
+
+func firstLetter(s string) string {
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
+}
+
+// fuller returns the more complete spelling of one person: more letters, then
+// more diacritics; the one already kept on a tie.
+func fuller(cur, cand string) string {
+	lc, ln := letterCount(cur), letterCount(cand)
+	if ln != lc {
+		if ln > lc {
+			return cand
+		}
+		return cur
+	}
+	if nonASCII(cand) > nonASCII(cur) {
+		return cand
+	}
+	return cur
+}
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+func nonASCII(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			n++
+		}
+	}
+	return n
 }

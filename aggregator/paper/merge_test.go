@@ -1,0 +1,156 @@
+package paper
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+var (
+	t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t1 = t0.Add(time.Hour)
+)
+
+func TestMergeKeepsBest(t *testing.T) {
+	arxiv := &Item{
+		Source: "arxiv", GUID: "oai:arXiv.org:2005.14165v1", Link: "https://arxiv.org/abs/2005.14165",
+		Title: "Language Models are Few-Shot Learners", Abstract: "Short abstract.",
+		Authors:    []string{"T. Brown", "B. Mann"},
+		Published:  time.Date(2020, 5, 28, 0, 0, 0, 0, time.UTC),
+		Categories: []string{"cs.CL"}, ArxivID: "2005.14165",
+		Links: []Link{{Kind: LinkAbstract, URL: "https://arxiv.org/abs/2005.14165"}},
+	}
+	p := NewFromItem(arxiv, t0)
+	p.ID = 1
+
+	hf := &Item{
+		Source: "hf", GUID: "2005.14165", Link: "https://huggingface.co/papers/2005.14165",
+		Title:      "Language models are few-shot learners",
+		Abstract:   "A much longer abstract that says more about the paper.",
+		Authors:    []string{"Tom B. Brown", "Benjamin Mann", "Nick Ryder"},
+		Published:  time.Date(2020, 5, 29, 0, 0, 0, 0, time.UTC),
+		Categories: []string{"cs.CL", "cs.AI"}, Upvotes: 12,
+		Links: []Link{{Kind: LinkHuggingFace, URL: "https://huggingface.co/papers/2005.14165"}, {Kind: LinkAbstract, URL: "http://arxiv.org/abs/2005.14165/"}},
+	}
+	if !p.Merge(hf, t1) {
+		t.Error("a longer abstract is news")
+	}
+	if want := []string{"Tom B. Brown", "Benjamin Mann", "Nick Ryder"}; !slices.Equal(p.Authors, want) {
+		t.Errorf("Authors = %q, want %q", p.Authors, want)
+	}
+	if p.Abstract != hf.Abstract {
+		t.Errorf("Abstract = %q", p.Abstract)
+	}
+	if p.Title != arxiv.Title {
+		t.Errorf("Title = %q, want the first", p.Title)
+	}
+	if !p.Published.Equal(arxiv.Published) {
+		t.Errorf("Published = %v, want the earliest", p.Published)
+	}
+	if want := []string{"cs.CL", "cs.AI"}; !slices.Equal(p.Categories, want) {
+		t.Errorf("Categories = %q", p.Categories)
+	}
+	if len(p.Links) != 2 || p.Link(LinkHuggingFace) == "" {
+		t.Errorf("Links = %v", p.Links)
+	}
+	if p.Upvotes != 12 || !p.Updated.Equal(t1) || len(p.Sightings) != 2 {
+		t.Errorf("Upvotes %d Updated %v Sightings %d", p.Upvotes, p.Updated, len(p.Sightings))
+	}
+
+	// A poorer later sighting erases nothing and is not news.
+	t2 := t1.Add(time.Hour)
+	poor := &Item{Source: "hf", GUID: "2005.14165", Title: "Language Models are Few-Shot Learners",
+		Abstract: "Short.", Authors: []string{"T. Brown"}, Upvotes: 3, Published: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if p.Merge(poor, t2) {
+		t.Error("poorer sighting reported as news")
+	}
+	if p.Abstract != hf.Abstract || p.Upvotes != 12 || len(p.Authors) != 3 || len(p.Categories) != 2 || p.ArxivID != "2005.14165" {
+		t.Errorf("later sighting erased something: %+v", p)
+	}
+	if !p.Updated.Equal(t1) || p.Sightings[1].LastSeen != t2 || len(p.Sightings) != 2 {
+		t.Errorf("Updated %v, sightings %+v", p.Updated, p.Sightings)
+	}
+
+	// New upvotes alone are not news.
+	if p.Merge(&Item{Source: "hf", GUID: "2005.14165", Upvotes: 40}, t2) || p.Upvotes != 40 {
+		t.Errorf("upvotes: %d", p.Upvotes)
+	}
+}
+
+func TestMergeAbstractClean(t *testing.T) {
+	p := NewFromItem(&Item{Source: "a", GUID: "1", Title: "T", Abstract: "A clean abstract of moderate length."}, t0)
+	if p.Merge(&Item{Source: "b", GUID: "2", Abstract: "A clean abstract of moderate length <jats:p>with residue</jats:p> and more text."}, t1) {
+		t.Error("longer abstract with markup residue replaced a clean one")
+	}
+	if p.Merge(&Item{Source: "c", GUID: "3", Abstract: "A clean abstract of moderate length, truncated and longer than before..."}, t1) {
+		t.Error("truncated abstract replaced a complete one")
+	}
+	p = NewFromItem(&Item{Source: "a", GUID: "1", Title: "T", Abstract: "Residue &amp; markup <p>here</p> in a long abstract text"}, t0)
+	if !p.Merge(&Item{Source: "b", GUID: "2", Abstract: "Clean but shorter."}, t1) || p.Abstract != "Clean but shorter." {
+		t.Errorf("clean abstract did not replace residue: %q", p.Abstract)
+	}
+}
+
+func TestMergeTitle(t *testing.T) {
+	p := NewFromItem(&Item{Source: "a", GUID: "1", Title: "LORA: LOW-RANK ADAPTATION OF LARGE LANGUAGE MODELS."}, t0)
+	if !p.Merge(&Item{Source: "b", GUID: "2", Title: "LoRA: Low-Rank Adaptation of Large Language Models"}, t1) ||
+		p.Title != "LoRA: Low-Rank Adaptation of Large Language Models" {
+		t.Errorf("cleaner spelling not taken: %q", p.Title)
+	}
+	if p.Merge(&Item{Source: "c", GUID: "3", Title: "LORA: LOW-RANK ADAPTATION OF LARGE LANGUAGE MODELS"}, t1) {
+		t.Error("poorer spelling replaced the title")
+	}
+	if p.Merge(&Item{Source: "c", GUID: "4", Title: "A journal title that differs"}, t1) {
+		t.Error("a different title from a non-replacement replaced the title")
+	}
+	if !p.Merge(&Item{Source: "arxiv", GUID: "5", Title: "LoRA, revised", AnnounceType: "replace"}, t1) || p.Title != "LoRA, revised" {
+		t.Errorf("arXiv replacement title not taken: %q", p.Title)
+	}
+	if p.Merge(&Item{Source: "c", GUID: "6"}, t1) || p.Title != "LoRA, revised" {
+		t.Error("an empty title erased the title")
+	}
+}
+
+func TestMergeAuthors(t *testing.T) {
+	cases := []struct {
+		name      string
+		have, add []string
+		want      []string
+	}{
+		{"first sighting", nil, []string{"A. One", " ", "B. Two"}, []string{"A. One", "B. Two"}},
+		{"fuller spelling wins", []string{"T. Brown", "B. Mann"}, []string{"Tom B. Brown", "B. Mann"}, []string{"Tom B. Brown", "B. Mann"}},
+		{"fuller kept", []string{"Tom B. Brown"}, []string{"T. Brown"}, []string{"Tom B. Brown"}},
+		{"PubMed style", []string{"Watson JL", "Juergens D"}, []string{"Joseph L. Watson", "David Juergens"}, []string{"Joseph L. Watson", "David Juergens"}},
+		{"Last, First", []string{"Brown, Tom B."}, []string{"T. B. Brown"}, []string{"Brown, Tom B."}},
+		{"case only", []string{"Yann LeCun"}, []string{"Yann Lecun"}, []string{"Yann LeCun"}},
+		{"diacritics win a tie", []string{"Andre F. T. Martins"}, []string{"André F. T. Martins"}, []string{"André F. T. Martins"}},
+		{"new author appended", []string{"Jason Wei", "Yi Tay"}, []string{"Jason Wei", "Rishi Bommasani"}, []string{"Jason Wei", "Yi Tay", "Rishi Bommasani"}},
+		{"fuller list keeps its order", []string{"A. One", "C. Three"}, []string{"Ann One", "Bo Two", "Cy Three"}, []string{"Ann One", "Bo Two", "Cy Three"}},
+		{"same surname, other person", []string{"Xuezhi Wang"}, []string{"Xiaolong Wang"}, []string{"Xuezhi Wang", "Xiaolong Wang"}},
+		{"same surname, other initial", []string{"J. Wang"}, []string{"K. Wang"}, []string{"J. Wang", "K. Wang"}},
+		{"et al. dropped", []string{"Jason Wei"}, []string{"J. Wei", "et al."}, []string{"Jason Wei"}},
+		{"empty add keeps", []string{"Jason Wei"}, nil, []string{"Jason Wei"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			have := slices.Clone(c.have)
+			if got := mergeAuthors(have, c.add); !slices.Equal(got, c.want) {
+				t.Errorf("mergeAuthors(%q, %q) = %q, want %q", c.have, c.add, got, c.want)
+			}
+			if !slices.Equal(have, c.have) {
+				t.Errorf("have modified: %q", have)
+			}
+		})
+	}
+}
+
+func TestPrimaryLink(t *testing.T) {
+	p := &Paper{Sightings: []Sighting{{Link: "tag:x"}, {Link: "https://example.org/p"}}}
+	if got := p.PrimaryLink(); got != "https://example.org/p" {
+		t.Errorf("PrimaryLink = %q", got)
+	}
+	p.Links = []Link{{Kind: LinkDOI, URL: "https://doi.org/10.1/x"}, {Kind: LinkAbstract, URL: "https://arxiv.org/abs/1"}}
+	if got := p.PrimaryLink(); got != "https://arxiv.org/abs/1" {
+		t.Errorf("PrimaryLink = %q", got)
+	}
+}
