@@ -7,11 +7,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mime"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	ext "github.com/mmcdole/gofeed/extensions"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
@@ -36,34 +42,40 @@ func newFeed(c config.Source, o Options) (Source, error) {
 }
 
 func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result, error) {
-	v := st.Validator(s.url)
-	resp, err := f.Get(ctx, fetch.Request{
-		URL: s.url, ETag: v.ETag, LastModified: v.LastModified,
+	p := newPass(ctx, f, st)
+	resp, err := p.get(fetch.Request{
+		URL:    s.url,
 		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8",
-	})
+	}, true)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	res.account(resp)
 	if resp.NotModified {
-		res.Unchanged = true
-		st.Remember(resp, s.url)
-		return res, nil
+		return p.finish(), nil
 	}
-	items, err := parseFeed(s.parser, resp.Body)
+	items, err := parseFeed(s.parser, resp.Body, resp.ContentType)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", s.url, err)
 	}
-	res.Items = items
-	st.Remember(resp, s.url)
-	return res, nil
+	p.res.Items = items
+	return p.finish(), nil
 }
 
-// parseFeed parses a feed document into items.
-func parseFeed(p *gofeed.Parser, body []byte) ([]paper.Item, error) {
+// parseFeed parses a feed document into items. contentType is the answer's
+// Content-Type header ("" when unknown); its charset parameter is one of the
+// hints toUTF8 uses to decode the document.
+func parseFeed(p *gofeed.Parser, body []byte, contentType string) ([]paper.Item, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("empty body")
+	}
+	body, err := toUTF8(body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	if declaresEntities(body) {
+		// Feeds have no business declaring entities; a document that does is an
+		// entity-expansion bomb or broken, and its unexpanded references would be stored as text.
+		return nil, errors.New("document declares XML entities in its DOCTYPE: refused")
 	}
 	feed, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
@@ -72,18 +84,30 @@ func parseFeed(p *gofeed.Parser, body []byte) ([]paper.Item, error) {
 		}
 		return nil, err
 	}
+	prism := nsKeys(body, isPrismNS, "prism")
 	items := make([]paper.Item, 0, len(feed.Items))
 	for _, gi := range feed.Items {
-		if it, ok := feedItem(gi); ok {
+		if it, ok := feedItem(gi, prism); ok {
 			items = append(items, it)
 		}
 	}
 	return items, nil
 }
 
+// declaresEntities reports whether the prolog (before the root element) has an <!ENTITY declaration.
+func declaresEntities(body []byte) bool {
+	head := body[:min(len(body), 64<<10)]
+	i := bytes.Index(head, []byte("<!DOCTYPE"))
+	if i < 0 {
+		return false
+	}
+	return bytes.Contains(head[i:], []byte("<!ENTITY"))
+}
+
 // feedItem converts one generic feed entry into a paper item. Entries without a
-// title are not papers and are skipped.
-func feedItem(gi *gofeed.Item) (paper.Item, bool) {
+// title are not papers and are skipped. prism holds the extension keys gofeed
+// used for the PRISM namespace in this document (see nsKeys).
+func feedItem(gi *gofeed.Item, prism nsKeySet) (paper.Item, bool) {
 	it := paper.Item{
 		GUID:     strings.TrimSpace(gi.GUID),
 		Link:     strings.TrimSpace(gi.Link),
@@ -126,7 +150,7 @@ func feedItem(gi *gofeed.Item) (paper.Item, bool) {
 	}
 	// Identifiers: prism:doi, dc:identifier, then the link and guid.
 	var idFields []string
-	idFields = append(idFields, extValues(gi.Extensions, "prism", "doi")...)
+	idFields = append(idFields, extValues(gi.Extensions, prism, "doi")...)
 	if gi.DublinCoreExt != nil {
 		idFields = append(idFields, gi.DublinCoreExt.Identifier...)
 	}
@@ -158,13 +182,57 @@ func feedItem(gi *gofeed.Item) (paper.Item, bool) {
 	return it, true
 }
 
-// extValues returns the values of prefix:name extension elements, whatever
-// prefix the feed bound the namespace to is tried by the common one only.
-func extValues(e ext.Extensions, prefix, name string) []string {
+// nsKeySet is the set of keys under which gofeed filed the extension elements
+// of one namespace: gofeed keys Extensions by a canonical prefix for namespaces
+// it knows, by the prefix the document bound otherwise, and by the URI itself
+// for a default-namespace binding.
+type nsKeySet map[string]bool
+
+var xmlnsRE = regexp.MustCompile(`xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']\s*([^"']*?)\s*["']`)
+
+// nsKeys finds every prefix the document binds to a namespace URI accepted by
+// match (declarations may sit on any element: old arXiv API answers declare
+// xmlns:arxiv on each element). fallback is used when the document declares
+// none, as a last resort for sloppy feeds that use an undeclared prefix.
+func nsKeys(body []byte, match func(uri string) bool, fallback string) nsKeySet {
+	keys := nsKeySet{}
+	for _, m := range xmlnsRE.FindAllSubmatch(body, -1) {
+		uri := string(m[2])
+		if !match(uri) {
+			continue
+		}
+		if len(m[1]) > 0 {
+			keys[string(m[1])] = true
+		}
+		keys[uri] = true
+	}
+	if len(keys) == 0 {
+		keys[fallback] = true
+	}
+	return keys
+}
+
+func isPrismNS(uri string) bool {
+	return strings.HasPrefix(strings.ToLower(uri), "http://prismstandard.org/namespaces/")
+}
+
+// extValues returns the non-empty values of the extension elements called name
+// (compared case-insensitively) in any of the namespaces keys.
+func extValues(e ext.Extensions, keys nsKeySet, name string) []string {
 	var out []string
-	for _, el := range e[prefix][name] {
-		if v := strings.TrimSpace(el.Value); v != "" {
-			out = append(out, v)
+	for prefix, els := range e {
+		if !keys[prefix] {
+			continue
+		}
+		for n, list := range els {
+			if !strings.EqualFold(n, name) {
+				continue
+			}
+			for _, el := range list {
+				if v := strings.TrimSpace(el.Value); v != "" {
+					out = append(out, v)
+				}
+			}
 		}
 	}
 	return out
@@ -195,4 +263,96 @@ func snippet(b []byte) string {
 		s = s[:60]
 	}
 	return s
+}
+
+// xmlDeclEncoding finds the encoding pseudo-attribute of an XML declaration at
+// the start of a document (after a UTF-8 byte order mark and blank lines,
+// which real feeds have).
+var xmlDeclEncoding = regexp.MustCompile(`^\x{FEFF}?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`)
+
+// toUTF8 returns the document as UTF-8 with an XML declaration that says so,
+// so that the parser never decodes it a second time. The rules, in order:
+//
+//  1. a UTF-16 byte order mark decides;
+//  2. a document that is valid UTF-8 is UTF-8, whatever it declares: a wrong
+//     declaration (ISO-8859-1 or windows-1252 on a UTF-8 feed, an unknown
+//     label) is common, and decoding UTF-8 as Latin-1 would store mojibake;
+//  3. otherwise the Content-Type charset, then the XML declaration, when it
+//     names a known encoding other than UTF-8;
+//  4. otherwise the pass fails: the document is not UTF-8 and says nothing
+//     usable about what it is. Guessing (windows-1252? windows-1251?) would
+//     store wrong titles silently; an error names the problem to the operator.
+//
+// A document in a single-byte encoding that declares another single-byte
+// encoding (windows-1251 declared as ISO-8859-1) cannot be detected: every
+// byte is valid in both, and it is decoded as declared.
+func toUTF8(body []byte, contentType string) ([]byte, error) {
+	declared := ""
+	if m := xmlDeclEncoding.FindSubmatch(body[:min(len(body), 1024)]); m != nil {
+		declared = strings.TrimSpace(string(m[1]))
+	}
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case utf8.Valid(body):
+		if declared == "" || isUTF8Label(declared) {
+			return body, nil
+		}
+		return declareUTF8(body), nil
+	default:
+		header := ""
+		if _, params, err := mime.ParseMediaType(contentType); err == nil {
+			header = strings.TrimSpace(params["charset"])
+		}
+		for _, label := range []string{header, declared} {
+			if label == "" || isUTF8Label(label) {
+				continue
+			}
+			if e, _ := charset.Lookup(label); e != nil {
+				enc = e
+				break
+			}
+		}
+		if enc == nil {
+			bad := firstInvalidUTF8(body)
+			return nil, fmt.Errorf("document is not valid UTF-8 (byte 0x%02X at offset %d) and names no usable encoding (XML declaration %q, Content-Type %q): not guessing",
+				body[bad], bad, declared, contentType)
+		}
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode document: %w", err)
+	}
+	return declareUTF8(out), nil // a UTF-16 document's declaration is only readable now
+}
+
+func isUTF8Label(label string) bool {
+	l := strings.ToLower(label)
+	return l == "utf-8" || l == "utf8"
+}
+
+// declareUTF8 rewrites the XML declaration's encoding to UTF-8.
+func declareUTF8(body []byte) []byte {
+	loc := xmlDeclEncoding.FindSubmatchIndex(body[:min(len(body), 1024)])
+	if loc == nil {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:loc[2]]...)
+	out = append(out, "UTF-8"...)
+	return append(out, body[loc[3]:]...)
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
 }

@@ -5,6 +5,8 @@ package sources
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
@@ -42,6 +44,9 @@ func (s *State) Validator(url string) Validators {
 
 // Remember stores the validators of a successful answer.
 func (s *State) Remember(r *fetch.Response, url string) {
+	if s == nil || r == nil {
+		return
+	}
 	if s.Validators == nil {
 		s.Validators = map[string]Validators{}
 	}
@@ -102,6 +107,14 @@ func New(c config.Source, o Options) (Source, error) {
 	switch c.Type {
 	case "feed":
 		return newFeed(c, o)
+	case "arxiv":
+		return newArxivRSS(c, o)
+	case "arxiv-api":
+		return newArxivAPI(c, o)
+	case "huggingface":
+		return newHuggingFace(c, o)
+	case "biorxiv", "medrxiv":
+		return newBiorxiv(c, o)
 	default:
 		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
 	}
@@ -114,3 +127,90 @@ type base struct {
 
 func (b base) Name() string { return b.name }
 func (b base) Type() string { return b.typ }
+
+// keepValidators drops the validators of every URL not in used, so that the
+// state of sources whose URLs move (dates, cursors) does not grow forever.
+func (s *State) keepValidators(used map[string]bool) {
+	if s == nil {
+		return
+	}
+	for u := range s.Validators {
+		if !used[u] {
+			delete(s.Validators, u)
+		}
+	}
+}
+
+// pass tracks the requests of one Collect call.
+type pass struct {
+	ctx   context.Context
+	f     Fetcher
+	st    *State
+	res   *Result
+	used  map[string]bool
+	not   int // answers 304
+	total int // answers of any kind
+}
+
+func newPass(ctx context.Context, f Fetcher, st *State) *pass {
+	if st == nil {
+		st = &State{}
+	}
+	return &pass{ctx: ctx, f: f, st: st, res: &Result{}, used: map[string]bool{}}
+}
+
+// get sends req, conditionally when conditional is set (with the validators the
+// state holds for req.URL), accounts the answer and remembers its validators.
+// arXiv hosts always go through fetch.ArxivGroup. On an HTTP error the
+// response (with the start of the error body) is returned next to the error.
+func (p *pass) get(req fetch.Request, conditional bool) (*fetch.Response, error) {
+	if conditional {
+		v := p.st.Validator(req.URL)
+		req.ETag, req.LastModified = v.ETag, v.LastModified
+		p.used[req.URL] = true
+	}
+	if req.Group == "" {
+		req.Group = groupFor(req.URL)
+	}
+	resp, err := p.f.Get(p.ctx, req)
+	if resp != nil {
+		p.res.account(resp)
+		p.total++
+	}
+	if err != nil {
+		return resp, err
+	}
+	if resp.NotModified {
+		p.not++
+	}
+	if conditional {
+		p.st.Remember(resp, req.URL)
+	}
+	return resp, nil
+}
+
+// finish marks the result unchanged when every request was answered 304 and
+// drops validators of URLs this pass did not use.
+func (p *pass) finish() *Result {
+	p.res.Unchanged = p.total > 0 && p.not == p.total
+	p.st.keepValidators(p.used)
+	return p.res
+}
+
+func (p *pass) note(format string, args ...any) {
+	p.res.Notes = append(p.res.Notes, fmt.Sprintf(format, args...))
+}
+
+// groupFor returns fetch.ArxivGroup for arXiv hosts (the 3 s rule counts across
+// the API, RSS and OAI-PMH), "" (the host is its own group) otherwise.
+func groupFor(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	h := strings.ToLower(u.Hostname())
+	if h == "arxiv.org" || strings.HasSuffix(h, ".arxiv.org") {
+		return fetch.ArxivGroup
+	}
+	return ""
+}
