@@ -1,0 +1,84 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+)
+
+// rendered is one representation ready to serve: the bytes, their gzip, and the
+// validators.
+type rendered struct {
+	key      string
+	body     []byte
+	gz       []byte // nil when gzip does not make it smaller
+	etag     string // strong, from the body's SHA-256
+	gzETag   string // the gzip variant's (a different representation, so another strong tag)
+	lastMod  time.Time
+	ctype    string
+	gen      int64     // store generation it was rendered from
+	at       time.Time // Options.Now at render time
+	contentT time.Time // newest Updated/FirstSeen of its papers
+}
+
+func (r *rendered) size() int { return len(r.body) + len(r.gz) + len(r.key) + 256 }
+
+func newRendered(key, ctype string, body []byte) *rendered {
+	sum := sha256.Sum256(body)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	r := &rendered{key: key, body: body, ctype: ctype, etag: `"` + tag + `"`, gzETag: `"` + tag + `-gz"`}
+	if len(body) >= 256 {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		if b.Len() < len(body) {
+			r.gz = b.Bytes()
+		}
+	}
+	return r
+}
+
+// lru is a size-bounded least-recently-used cache of rendered representations.
+// Not safe for concurrent use: Server.mu guards it.
+type lru struct {
+	maxEntries, maxBytes, bytes int
+	ll                          *list.List
+	m                           map[string]*list.Element
+}
+
+func newLRU(maxEntries, maxBytes int) *lru {
+	return &lru{maxEntries: maxEntries, maxBytes: maxBytes, ll: list.New(), m: map[string]*list.Element{}}
+}
+
+func (c *lru) get(key string) *rendered {
+	el, ok := c.m[key]
+	if !ok {
+		return nil
+	}
+	c.ll.MoveToFront(el)
+	return el.Value.(*rendered)
+}
+
+func (c *lru) put(r *rendered) {
+	if el, ok := c.m[r.key]; ok {
+		c.bytes -= el.Value.(*rendered).size()
+		el.Value = r
+		c.ll.MoveToFront(el)
+	} else {
+		c.m[r.key] = c.ll.PushFront(r)
+	}
+	c.bytes += r.size()
+	for c.ll.Len() > 1 && (c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes) {
+		el := c.ll.Back()
+		old := el.Value.(*rendered)
+		c.ll.Remove(el)
+		delete(c.m, old.key)
+		c.bytes -= old.size()
+	}
+}
+
+func (c *lru) len() int { return c.ll.Len() }

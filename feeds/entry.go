@@ -1,0 +1,206 @@
+package feeds
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+)
+
+// entry is one paper as every renderer sees it: sanitized strings, UTC times,
+// absolute http(s) links only.
+type entry struct {
+	ID         string // urn:uuid: derived from Paper.UID; never changes
+	Anchor     string // HTML fragment id on the topic page
+	Title      string
+	Abstract   string
+	Authors    []string
+	Categories []string
+	Link       string // rel=alternate: the paper's primary link
+	LinkLabel  string // what Link is: "Abstract", "DOI", "Link"
+	Related    []relLink
+	External   string // JSON Feed external_url: DOI, else PDF
+	Published  time.Time
+	Updated    time.Time
+	Sources    []string
+	Upvotes    int
+	Comment    string
+	JournalRef string
+}
+
+type relLink struct {
+	Kind, Label, URL string
+}
+
+var linkLabels = []struct{ kind, label string }{
+	{paper.LinkAbstract, "Abstract"},
+	{paper.LinkPDF, "PDF"},
+	{paper.LinkDOI, "DOI"},
+	{paper.LinkHuggingFace, "Hugging Face"},
+	{paper.LinkCode, "Code"},
+	{paper.LinkProject, "Project page"},
+}
+
+// uidNamespace is the UUID v5 namespace of paperfeed entry ids, a fixed UUID
+// chosen once. Never change it: every published entry id depends on it.
+var uidNamespace = mustUUID("2e3b5c4a-58b6-5c07-9d0c-6a1f4f3f2b11")
+
+// EntryID returns the Atom/RSS/JSON Feed id of the paper with this UID:
+// urn:uuid:<UUID v5 of the UID>. It depends on nothing but the UID, so it survives
+// renders, store generations, link changes and base_url changes.
+func EntryID(uid string) string {
+	return "urn:uuid:" + uuidV5(uidNamespace, "paper:"+uid)
+}
+
+func mustUUID(s string) [16]byte {
+	var u [16]byte
+	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
+	if err != nil || len(b) != 16 {
+		panic("bad uuid " + s)
+	}
+	copy(u[:], b)
+	return u
+}
+
+// uuidV5 is RFC 9562 section 5.5 (SHA-1 name-based UUID).
+func uuidV5(ns [16]byte, name string) string {
+	h := sha1.New()
+	h.Write(ns[:])
+	h.Write([]byte(name))
+	s := h.Sum(nil)
+	var u [16]byte
+	copy(u[:], s[:16])
+	u[6] = (u[6] & 0x0f) | 0x50
+	u[8] = (u[8] & 0x3f) | 0x80
+	x := hex.EncodeToString(u[:])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// anchorFor is the HTML id of a paper on a topic page: "p-" and a short hash of the UID.
+func anchorFor(uid string) string {
+	s := sha1.Sum([]byte(uid))
+	return "p-" + hex.EncodeToString(s[:6])
+}
+
+// newEntry converts a stored paper. pageURL is the absolute address of the HTML
+// page listing it, used as the link of a paper that has none of its own.
+func newEntry(p *paper.Paper, pageURL string) entry {
+	e := entry{
+		ID:         EntryID(p.UID),
+		Anchor:     anchorFor(p.UID),
+		Title:      cleanLine(p.Title, maxTitleRunes),
+		Abstract:   strings.TrimSpace(cleanText(p.Abstract, maxAbstractRunes)),
+		Upvotes:    p.Upvotes,
+		Comment:    cleanLine(p.Comment, maxTitleRunes),
+		JournalRef: cleanLine(p.JournalRef, maxTitleRunes),
+	}
+	if e.Title == "" {
+		e.Title = "(untitled)"
+	}
+	for _, a := range p.Authors {
+		if a = cleanLine(a, maxAuthorRunes); a != "" {
+			e.Authors = append(e.Authors, a)
+		}
+	}
+	seenCat := map[string]bool{}
+	for _, c := range p.Categories {
+		if c = cleanLine(c, maxCategoryRunes); c != "" && !seenCat[c] {
+			seenCat[c] = true
+			e.Categories = append(e.Categories, c)
+		}
+	}
+	seenSrc := map[string]bool{}
+	for _, s := range p.Sources() {
+		if s = cleanLine(s, maxCategoryRunes); s != "" && !seenSrc[s] {
+			seenSrc[s] = true
+			e.Sources = append(e.Sources, s)
+		}
+	}
+	e.Link = cleanURL(p.PrimaryLink())
+	e.LinkLabel = "Link"
+	for _, kl := range linkLabels {
+		if e.Link != "" && cleanURL(p.Link(kl.kind)) == e.Link {
+			e.LinkLabel = kl.label
+			break
+		}
+	}
+	seen := map[string]bool{e.Link: true}
+	for _, kl := range linkLabels {
+		for _, l := range p.Links {
+			u := cleanURL(l.URL)
+			if l.Kind != kl.kind || u == "" || seen[u] {
+				continue
+			}
+			seen[u] = true
+			e.Related = append(e.Related, relLink{Kind: kl.kind, Label: kl.label, URL: u})
+		}
+	}
+	if e.Link == "" && len(e.Related) > 0 {
+		e.Link, e.LinkLabel, e.Related = e.Related[0].URL, e.Related[0].Label, e.Related[1:]
+	}
+	if e.Link == "" {
+		e.Link, e.LinkLabel = pageURL+"#"+e.Anchor, "Listing"
+	}
+	// external_url: the DOI, or the PDF when the DOI is already the main link.
+	for _, k := range []string{paper.LinkDOI, paper.LinkPDF} {
+		if u := cleanURL(p.Link(k)); u != "" && u != e.Link {
+			e.External = u
+			break
+		}
+	}
+
+	e.Published = p.Published.UTC().Truncate(time.Second)
+	if p.Published.IsZero() {
+		e.Published = p.FirstSeen.UTC().Truncate(time.Second)
+	}
+	e.Updated = p.Updated.UTC().Truncate(time.Second)
+	if p.Updated.IsZero() {
+		e.Updated = e.Published
+	}
+	if e.Published.IsZero() {
+		e.Published = e.Updated
+	}
+	return e
+}
+
+// AllLinks returns every link of the entry, the primary one first.
+func (e *entry) AllLinks() []relLink {
+	out := []relLink{{Kind: "primary", Label: e.LinkLabel, URL: e.Link}}
+	return append(out, e.Related...)
+}
+
+var contentTmpl = template.Must(template.New("content").Parse(
+	`{{if .Abstract}}<p>{{.Abstract}}</p>{{end}}` +
+		`{{if .Authors}}<p><b>Authors:</b> {{range $i, $a := .Authors}}{{if $i}}, {{end}}{{$a}}{{end}}</p>{{end}}` +
+		`{{if .Categories}}<p><b>Categories:</b> {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</p>{{end}}` +
+		`{{if .JournalRef}}<p><b>Journal:</b> {{.JournalRef}}</p>{{end}}` +
+		`{{if .Comment}}<p><b>Comment:</b> {{.Comment}}</p>{{end}}` +
+		`<ul>{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>`))
+
+// contentHTML is the entry as an HTML fragment (abstract, authors, links), every
+// upstream string escaped.
+func (e *entry) contentHTML() string {
+	var b bytes.Buffer
+	err := contentTmpl.Execute(&b, e)
+	if err != nil {
+		return template.HTMLEscapeString(e.Abstract)
+	}
+	return b.String()
+}
+
+// feedID is the stable Atom id of a feed: a tag URI (RFC 4151) from base_url's
+// host and the feed's name, e.g. tag:papers.example.org,2025:paperfeed/topics/ml.
+// It depends on neither the feed's link nor its format's path.
+func feedID(baseURL, name string) string {
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return fmt.Sprintf("tag:%s,2025:paperfeed/%s", host, name)
+}

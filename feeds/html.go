@@ -1,0 +1,161 @@
+package feeds
+
+import (
+	"bytes"
+	"encoding/xml"
+	"html/template"
+	"strings"
+	"time"
+)
+
+// The HTML pages use html/template, so every upstream string is escaped (and
+// hrefs are filtered to safe schemes); there is no JavaScript. Links between
+// pages are relative so that an exported copy works under any path prefix;
+// autodiscovery <link>s are absolute (base_url).
+
+type feedLink struct {
+	Label, Type string
+	Href        string // relative to the page
+	Abs         string // absolute, for autodiscovery
+}
+
+type topicView struct {
+	Name, Title, Description string
+	Page                     string // relative link to the topic page
+	Count                    int
+	Entries                  []entry
+	Feeds                    []feedLink
+}
+
+type pageView struct {
+	SiteTitle string
+	Title     string
+	Home      string // relative link to the index
+	OPML      string
+	Topics    []topicView // index: every topic; topic page: the one
+	Topic     *topicView  // topic page only
+	Alternate []feedLink  // autodiscovery
+}
+
+const maxShownAuthors = 12
+
+var pageFuncs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	},
+	"shownAuthors": func(a []string) string {
+		if len(a) > maxShownAuthors {
+			return strings.Join(a[:maxShownAuthors], ", ")
+		}
+		return strings.Join(a, ", ")
+	},
+	"moreAuthors": func(a []string) int { return max(0, len(a)-maxShownAuthors) },
+	"join":        func(a []string) string { return strings.Join(a, ", ") },
+}
+
+const pageCSS = `
+:root{color-scheme:light dark;--fg:#1b1b1f;--bg:#fdfdfd;--muted:#5b5b66;--line:#dedee3;--accent:#0b57d0;--chip:#eef1f6}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e6ea;--bg:#15161a;--muted:#a4a4ae;--line:#33343b;--accent:#8ab4f8;--chip:#262830}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;overflow-wrap:anywhere}
+header,main,footer{max-width:48rem;margin:0 auto;padding:0 1rem}
+header{padding-top:1rem;border-bottom:1px solid var(--line)}
+header p{margin:.25rem 0 .75rem;color:var(--muted)}
+h1{font-size:1.5rem;margin:.25rem 0}
+h2{font-size:1.15rem;margin:0 0 .25rem}
+a{color:var(--accent)}
+.home{font-size:.9rem}
+section,article{padding:1rem 0;border-bottom:1px solid var(--line)}
+.meta{color:var(--muted);font-size:.9rem;margin:.2rem 0}
+.subscribe{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0;padding:0;list-style:none}
+.subscribe a,.links a{display:inline-block;padding:.2rem .6rem;border:1px solid var(--line);border-radius:1rem;text-decoration:none;font-size:.85rem;background:var(--chip)}
+.links{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0;padding:0;list-style:none}
+ol.newest{margin:.5rem 0;padding-left:1.25rem}
+ol.newest li{margin:.2rem 0}
+details summary{cursor:pointer;color:var(--muted)}
+details p{white-space:pre-line;margin:.5rem 0}
+footer{color:var(--muted);font-size:.85rem;padding:1rem}
+`
+
+var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+{{range .Alternate}}<link rel="alternate" type="{{.Type}}" title="{{.Label}}" href="{{.Abs}}">
+{{end}}<style>{{.CSS}}</style>
+</head>
+<body>
+<header>
+{{if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
+<h1 dir="auto">{{.Topic.Title}}</h1>
+{{if .Topic.Description}}<p dir="auto">{{.Topic.Description}}</p>{{end}}
+<ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
+{{else}}<h1>{{.SiteTitle}}</h1>
+<p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
+{{end}}</header>
+<main>
+{{if .Topic}}{{with .Topic}}{{if not .Entries}}<p>No papers yet.</p>{{end}}
+{{range .Entries}}<article id="{{.Anchor}}">
+<h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
+{{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
+<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>
+{{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
+{{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{.Abstract}}</p></details>{{end}}
+<ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>
+</article>
+{{end}}{{end}}{{else}}{{range .Topics}}<section>
+<h2 dir="auto"><a href="{{.Page}}">{{.Title}}</a></h2>
+{{if .Description}}<p class="meta" dir="auto">{{.Description}}</p>{{end}}
+<p class="meta">{{.Count}} paper{{if ne .Count 1}}s{{end}}</p>
+{{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}}</span></li>{{end}}</ol>{{end}}
+<ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
+</section>
+{{end}}{{end}}</main>
+<footer>Generated by paperfeed.</footer>
+</body>
+</html>
+`))
+
+func renderPage(v *pageView) ([]byte, error) {
+	var b bytes.Buffer
+	err := pageTmpl.Execute(&b, struct {
+		*pageView
+		CSS template.CSS
+	}{v, template.CSS(pageCSS)})
+	return b.Bytes(), err
+}
+
+// ---- OPML 2.0 ----
+
+type opmlDoc struct {
+	XMLName xml.Name    `xml:"opml"`
+	Version string      `xml:"version,attr"`
+	Title   string      `xml:"head>title"`
+	Outline []opmlEntry `xml:"body>outline"`
+}
+
+type opmlEntry struct {
+	Type        string `xml:"type,attr"`
+	Text        string `xml:"text,attr"`
+	Title       string `xml:"title,attr"`
+	XMLURL      string `xml:"xmlUrl,attr"`
+	HTMLURL     string `xml:"htmlUrl,attr"`
+	Description string `xml:"description,attr,omitempty"`
+}
+
+func renderOPML(doc *opmlDoc) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}

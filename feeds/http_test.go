@@ -1,0 +1,342 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+func TestContentTypes(t *testing.T) {
+	f := newFixture(t, nil)
+	cases := []struct{ path, ctype string }{
+		{"/", "text/html; charset=utf-8"},
+		{"/index.html", "text/html; charset=utf-8"},
+		{"/topics.opml", "text/x-opml; charset=utf-8"},
+		{"/topics/ml", "text/html; charset=utf-8"},
+		{"/topics/ml.html", "text/html; charset=utf-8"},
+		{"/topics/ml.atom", "application/atom+xml; charset=utf-8"},
+		{"/topics/ml.rss", "application/rss+xml; charset=utf-8"},
+		{"/topics/ml.json", "application/feed+json; charset=utf-8"},
+		{"/search.atom?q=learning", "application/atom+xml; charset=utf-8"},
+		{"/search.rss?q=learning", "application/rss+xml; charset=utf-8"},
+		{"/search.json?q=learning", "application/feed+json; charset=utf-8"},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			res, body := f.do(t, "GET", c.path, nil)
+			h := res.Header
+			if res.StatusCode != 200 || h.Get("Content-Type") != c.ctype {
+				t.Fatalf("%d %q", res.StatusCode, h.Get("Content-Type"))
+			}
+			if !strings.HasPrefix(h.Get("ETag"), `"`) || h.Get("Last-Modified") == "" || h.Get("Vary") != "Accept-Encoding" {
+				t.Errorf("validators: %v", h)
+			}
+			if h.Get("Cache-Control") != "public, max-age=1800" { // interval 1h / 2
+				t.Errorf("Cache-Control %q", h.Get("Cache-Control"))
+			}
+			hres, hbody := f.do(t, "HEAD", c.path, nil)
+			if hres.StatusCode != 200 || len(hbody) != 0 || hres.Header.Get("ETag") != h.Get("ETag") ||
+				hres.Header.Get("Content-Length") != h.Get("Content-Length") || h.Get("Content-Length") != itoa(len(body)) {
+				t.Errorf("HEAD: %d, %d bytes, %v", hres.StatusCode, len(hbody), hres.Header)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// counterValue reads a counter without prometheus/testutil (not in go.sum).
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+func TestConditionalGET(t *testing.T) {
+	f := newFixture(t, nil)
+	res, _ := f.do(t, "GET", "/topics/all.atom", nil)
+	etag, lm := res.Header.Get("ETag"), res.Header.Get("Last-Modified")
+	if lm != "Mon, 10 Mar 2025 11:00:00 GMT" { // newest FirstSeen (seeded at t0-1h)
+		t.Errorf("Last-Modified %q", lm)
+	}
+	gres, _ := f.do(t, "GET", "/topics/all.atom", map[string]string{"Accept-Encoding": "gzip"})
+	gzTag := gres.Header.Get("ETag")
+	cases := []struct {
+		name string
+		hdr  map[string]string
+		want int
+	}{
+		{"matching etag", map[string]string{"If-None-Match": etag}, 304},
+		{"etag in a list", map[string]string{"If-None-Match": `"x", ` + etag}, 304},
+		{"gzip variant's etag", map[string]string{"If-None-Match": gzTag}, 304},
+		{"weak form", map[string]string{"If-None-Match": "W/" + etag}, 304},
+		{"star", map[string]string{"If-None-Match": "*"}, 304},
+		{"other etag", map[string]string{"If-None-Match": `"nope"`}, 200},
+		{"other etag wins over IMS", map[string]string{"If-None-Match": `"nope"`, "If-Modified-Since": lm}, 200},
+		{"IMS equal", map[string]string{"If-Modified-Since": lm}, 304},
+		{"IMS later", map[string]string{"If-Modified-Since": "Tue, 11 Mar 2025 00:00:00 GMT"}, 304},
+		{"IMS earlier", map[string]string{"If-Modified-Since": "Sun, 09 Mar 2025 00:00:00 GMT"}, 200},
+		{"IMS garbage", map[string]string{"If-Modified-Since": "yesterday"}, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, body := f.do(t, "GET", "/topics/all.atom", c.hdr)
+			if res.StatusCode != c.want {
+				t.Fatalf("status %d, want %d", res.StatusCode, c.want)
+			}
+			if c.want == 304 && (len(body) != 0 || res.Header.Get("ETag") == "") {
+				t.Errorf("304 with %d bytes, etag %q", len(body), res.Header.Get("ETag"))
+			}
+		})
+	}
+	t.Run("new paper changes etag and Last-Modified", func(t *testing.T) {
+		it := testItems()[1]
+		it.GUID, it.ArxivID, it.Title, it.Published = "new-1", "2503.09999", "Brand New", t0
+		seed(t, f.store, t0.Add(time.Minute), it)
+		res, _ := f.do(t, "GET", "/topics/all.atom", map[string]string{"If-None-Match": etag})
+		if res.StatusCode != 200 || res.Header.Get("ETag") == etag {
+			t.Fatalf("status %d etag %s", res.StatusCode, res.Header.Get("ETag"))
+		}
+		if got := res.Header.Get("Last-Modified"); got != "Mon, 10 Mar 2025 12:01:00 GMT" {
+			t.Errorf("Last-Modified %q", got)
+		}
+		res, _ = f.do(t, "GET", "/topics/all.atom", map[string]string{"If-Modified-Since": lm})
+		if res.StatusCode != 200 {
+			t.Errorf("IMS of the old version: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestGzip(t *testing.T) {
+	f := newFixture(t, nil)
+	plain := f.get(t, "/topics/all.rss")
+	cases := []struct {
+		ae   string
+		gzip bool
+	}{
+		{"gzip", true},
+		{"br, gzip;q=0.5", true},
+		{"deflate, gzip; q=0", false},
+		{"identity", false},
+		{"", false},
+		{"*", true},
+	}
+	for _, c := range cases {
+		t.Run("AE="+c.ae, func(t *testing.T) {
+			res, body := f.do(t, "GET", "/topics/all.rss", map[string]string{"Accept-Encoding": c.ae})
+			if got := res.Header.Get("Content-Encoding") == "gzip"; got != c.gzip {
+				t.Fatalf("gzip %v, want %v", got, c.gzip)
+			}
+			if res.Header.Get("Vary") != "Accept-Encoding" {
+				t.Error("no Vary")
+			}
+			if c.gzip {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ = io.ReadAll(zr)
+			}
+			if !bytes.Equal(body, plain) {
+				t.Error("body differs")
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	f := newFixture(t, nil)
+	srv := httptest.NewServer(f.srv)
+	defer srv.Close()
+	cases := []struct {
+		path string
+		want int
+		msg  string
+	}{
+		{"/topics/nope.atom", 404, `no topic named "nope"`},
+		{"/topics/nope", 404, "no topic"},
+		{"/topics/ml.xml", 404, "no topic"},
+		{"/topics/ml.atom.atom", 404, "no topic"},
+		{"/topics/..%2fetc.atom", 404, "no topic"},
+		{"/topics/..%2f..%2fetc%2fpasswd", 404, "no topic"},
+		{"/topics/%2e%2e/topics.opml", 404, ""},
+		{"/topics/../go.mod", 404, ""},
+		{"/topics/ml.atom/x", 404, ""},
+		{"/nope", 404, ""},
+		{"/topics/ml.atom?limit=0", 400, "bad limit"},
+		{"/topics/ml.atom?limit=501", 400, "bad limit"},
+		{"/topics/ml.atom?limit=ten", 400, "bad limit"},
+		{"/topics/ml.atom?limit=", 400, "bad limit"},
+		{"/topics/ml.atom?limit=500", 200, ""},
+		{"/search.atom", 400, "missing query"},
+		{"/search.json?q=%22unbalanced", 400, "bad query"},
+		{"/search.rss?q=AND+OR", 400, "bad query"},
+		{"/search.atom?q=learning&limit=-1", 400, "bad limit"},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			res, err := http.Get(srv.URL + c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != c.want || !strings.Contains(string(body), c.msg) {
+				t.Errorf("%d %q, want %d %q", res.StatusCode, body, c.want, c.msg)
+			}
+			if c.want != 200 && !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+				t.Errorf("content type %q", res.Header.Get("Content-Type"))
+			}
+		})
+	}
+	t.Run("method not allowed", func(t *testing.T) {
+		res, _ := f.do(t, "POST", "/topics/ml.atom", nil)
+		if res.StatusCode != 405 {
+			t.Errorf("%d", res.StatusCode)
+		}
+	})
+}
+
+func TestCacheAndMetrics(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.get(t, "/topics/ml.atom")
+	b := f.get(t, "/topics/ml.atom")
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders differ")
+	}
+	if got := counterValue(t, f.srv.hits); got != 1 {
+		t.Errorf("cache hits %v, want 1", got)
+	}
+	f.do(t, "GET", "/topics/nope.atom", nil)
+	cases := []struct {
+		labels []string
+		want   float64
+	}{
+		{[]string{"ml", "atom", "200"}, 2},
+		{[]string{"_unknown", "atom", "404"}, 1},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.labels, "/"), func(t *testing.T) {
+			if got := counterValue(t, f.srv.requests.WithLabelValues(c.labels...)); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	t.Run("new generation invalidates", func(t *testing.T) {
+		it := testItems()[0]
+		it.Abstract += " More learning."
+		mergeInto(t, f.store, t0.Add(time.Minute), it)
+		if c := f.get(t, "/topics/ml.atom"); bytes.Equal(c, a) {
+			t.Error("served the stale feed")
+		}
+	})
+	t.Run("max-age expiry re-renders", func(t *testing.T) {
+		before := counterValue(t, f.srv.hits)
+		f.get(t, "/topics/ml.atom")
+		f.clock.Set(t0.Add(time.Hour))
+		f.get(t, "/topics/ml.atom")
+		if got := counterValue(t, f.srv.hits); got != before+1 {
+			t.Errorf("hits %v, want %v", got, before+1)
+		}
+	})
+	t.Run("cache is bounded", func(t *testing.T) {
+		for i := range cacheMaxEntries + 20 {
+			f.get(t, "/search.json?q=learning&limit="+itoa(i%500+1)+"&x="+itoa(i))
+		}
+		for i := range 600 {
+			f.get(t, "/search.json?q=p"+itoa(i)+"*")
+		}
+		f.srv.mu.Lock()
+		n := f.srv.cache.len()
+		f.srv.mu.Unlock()
+		if n > cacheMaxEntries {
+			t.Errorf("cache holds %d entries", n)
+		}
+	})
+	t.Run("second registration reuses the collectors", func(t *testing.T) {
+		if _, err := NewServer(f.cfg, f.store, Options{Registerer: f.reg}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestExport(t *testing.T) {
+	f := newFixture(t, nil)
+	dir := t.TempDir()
+	if err := f.srv.Export(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"index.html", "topics.opml"}
+	for _, tp := range f.cfg.Topics {
+		for _, ext := range []string{"atom", "rss", "json", "html"} {
+			paths = append(paths, "topics/"+tp.Name+"."+ext)
+		}
+	}
+	for _, p := range paths {
+		t.Run(p, func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := f.get(t, "/"+strings.TrimSuffix(p, "index.html")); !bytes.Equal(got, want) {
+				t.Error("exported bytes differ from served")
+			}
+		})
+	}
+}
+
+func TestNewServerRejectsBadTopicQuery(t *testing.T) {
+	f := newFixture(t, nil)
+	cfg := testConfig(t)
+	cfg.Topics[0].Query = `"unterminated`
+	if _, err := NewServer(cfg, f.store, Options{}); err == nil || !strings.Contains(err.Error(), `topic "ml"`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// BenchmarkGeneration is the per-request cost of the cache check.
+func BenchmarkGeneration(b *testing.B) {
+	f := newFixture(b, nil)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := f.store.Generation(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCachedFeed is a whole cache-hit request.
+func BenchmarkCachedFeed(b *testing.B) {
+	f := newFixture(b, nil)
+	req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+	for b.Loop() {
+		f.srv.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// BenchmarkUncachedFeed renders every time (a query and a render).
+func BenchmarkUncachedFeed(b *testing.B) {
+	f := newFixture(b, nil)
+	ctx := context.Background()
+	t := f.cfg.Topics[len(f.cfg.Topics)-1]
+	for b.Loop() {
+		if _, _, err := f.srv.buildTopic(ctx, t, FormatAtom, 0, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,641 @@
+// Package feeds publishes paperfeed's topics: Atom 1.0, RSS 2.0 and JSON Feed 1.1
+// per topic, an ad-hoc search feed, OPML of every topic, and HTML pages.
+//
+// Routes (Server.ServeHTTP; GET and HEAD):
+//
+//	/                            HTML index (also /index.html)
+//	/topics.opml                 OPML 2.0, one outline per topic
+//	/topics/{name}               HTML topic page (also /topics/{name}.html)
+//	/topics/{name}.atom|.rss|.json
+//	/search.atom|.rss|.json?q=   FTS5 query over title, abstract, authors
+//
+// Every feed and page accepts ?limit=N (1..config.MaxTopicLimit): then it holds
+// exactly the N first papers by the topic's sort, ignoring the window.
+//
+// Caching: a rendered representation (body, its gzip, strong ETag from a SHA-256
+// of the body, Last-Modified) stays in a bounded in-memory LRU until the store's
+// generation changes or it is older than the max-age (so a topic's time window
+// still slides when nothing is collected). The generation is read on every
+// request: it is one primary-key row (see BenchmarkGeneration), far cheaper than
+// the topic query it saves, and it makes a write by another process (a cron
+// `paperfeed collect`) visible at once. Concurrent misses of one key render once.
+//
+// Last-Modified is the newest Updated or FirstSeen of the papers in the
+// document; when a re-render yields different bytes whose papers are not newer
+// (a paper left the window, trending order changed), it is the render time, so
+// If-Modified-Since never hides a change.
+//
+// Cache-Control is "public, max-age=M" with M = collect interval / 2, clamped to
+// 1 minute .. 30 minutes: a reader polling at M sees a new collection within
+// 1.5 intervals at worst, and revalidation is a cheap 304.
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// Options are the Server's optional dependencies.
+type Options struct {
+	Now        func() time.Time      // defaults to time.Now
+	Registerer prometheus.Registerer // may be nil: no metrics
+	Logger     *slog.Logger          // defaults to discarding
+}
+
+// Cache bounds.
+const (
+	cacheMaxEntries = 512
+	cacheMaxBytes   = 64 << 20
+	indexNewest     = 3 // papers listed per topic on the index
+)
+
+// Server serves and exports the feeds.
+type Server struct {
+	cfg    *config.Config
+	store  *db.Store
+	now    func() time.Time
+	log    *slog.Logger
+	mux    *http.ServeMux
+	topics map[string]config.Topic
+	maxAge time.Duration
+	base   string
+
+	mu       sync.Mutex
+	cache    *lru
+	inflight map[string]chan struct{}
+
+	requests *prometheus.CounterVec
+	hits     prometheus.Counter
+}
+
+// NewServer checks every topic's FTS5 expressions against the store and builds the handler.
+func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, error) {
+	if cfg == nil || store == nil {
+		return nil, errors.New("feeds: config and store are required")
+	}
+	s := &Server{
+		cfg: cfg, store: store, now: opts.Now, log: opts.Logger,
+		topics:   map[string]config.Topic{},
+		base:     strings.TrimRight(cfg.Server.BaseURL, "/"),
+		cache:    newLRU(cacheMaxEntries, cacheMaxBytes),
+		inflight: map[string]chan struct{}{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.base == "" {
+		return nil, errors.New("feeds: server.base_url is empty (run config.Validate)")
+	}
+	ctx := context.Background()
+	for _, t := range cfg.Topics {
+		for _, q := range []string{t.Query, t.Exclude} {
+			if err := store.CheckQuery(ctx, q); err != nil {
+				return nil, fmt.Errorf("topic %q: %w", t.Name, err)
+			}
+		}
+		s.topics[t.Name] = t
+	}
+	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
+
+	if opts.Registerer != nil {
+		s.requests = register(opts.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "paperfeed_feed_requests_total",
+			Help: "Feed and page requests by topic, format and HTTP status.",
+		}, []string{"topic", "format", "status"}))
+		s.hits = register(opts.Registerer, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "paperfeed_feed_cache_hits_total",
+			Help: "Requests answered from the rendered-feed cache.",
+		}))
+	}
+
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.mux.HandleFunc("GET /index.html", s.handleIndex)
+	s.mux.HandleFunc("GET /topics.opml", s.handleOPML)
+	s.mux.HandleFunc("GET /topics/{file}", s.handleTopic)
+	for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
+		s.mux.HandleFunc("GET /search."+f, s.handleSearch(f))
+	}
+	return s, nil
+}
+
+// register registers c, or returns the collector already registered under its name.
+func register[C prometheus.Collector](r prometheus.Registerer, c C) C {
+	if err := r.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if old, ok := are.ExistingCollector.(C); ok {
+				return old
+			}
+		}
+	}
+	return c
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// MaxAge is the Cache-Control max-age of every feed and page.
+func (s *Server) MaxAge() time.Duration { return s.maxAge }
+
+// ---- handlers ----
+
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, "", FormatHTML, func() (*rendered, error) { return s.get(r.Context(), docIndex()) })
+}
+
+func (s *Server) handleOPML(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, "", FormatOPML, func() (*rendered, error) { return s.get(r.Context(), docOPML()) })
+}
+
+func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	// A topic name may contain dots: "{name}.{ext}" of a configured topic wins,
+	// then "{name}" (the HTML page).
+	name, format := file, FormatHTML
+	if i := strings.LastIndexByte(file, '.'); i > 0 {
+		switch ext := file[i+1:]; ext {
+		case FormatAtom, FormatRSS, FormatJSON, FormatHTML:
+			if _, whole := s.topics[file]; !whole {
+				name, format = file[:i], ext
+			}
+			if _, ok := s.topics[file[:i]]; ok {
+				name, format = file[:i], ext
+			}
+		}
+	}
+	label := name
+	if _, ok := s.topics[name]; !ok {
+		label = "_unknown"
+	}
+	s.respond(w, r, label, format, func() (*rendered, error) {
+		t, ok := s.topics[name]
+		if !ok {
+			return nil, &httpError{http.StatusNotFound, fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
+		}
+		limit, err := parseLimit(r.URL.Query())
+		if err != nil {
+			return nil, err
+		}
+		return s.get(r.Context(), docTopic(t, format, limit))
+	})
+}
+
+func (s *Server) handleSearch(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.respond(w, r, "search", format, func() (*rendered, error) {
+			v := r.URL.Query()
+			q := strings.TrimSpace(v.Get("q"))
+			if q == "" {
+				return nil, &httpError{http.StatusBadRequest, "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
+			}
+			if len(q) > 1000 {
+				return nil, &httpError{http.StatusBadRequest, "query too long (max 1000 bytes)"}
+			}
+			limit, err := parseLimit(v)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.store.CheckQuery(r.Context(), q); err != nil {
+				var qe *db.QueryError
+				if errors.As(err, &qe) {
+					return nil, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+				}
+				return nil, err
+			}
+			return s.get(r.Context(), docSearch(q, format, limit))
+		})
+	}
+}
+
+func parseLimit(v url.Values) (int, error) {
+	if !v.Has("limit") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v.Get("limit"))
+	if err != nil || n < 1 || n > config.MaxTopicLimit {
+		return 0, &httpError{http.StatusBadRequest, fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(v.Get("limit"), 40), config.MaxTopicLimit)}
+	}
+	return n, nil
+}
+
+// respond runs get, then writes the representation with conditional GET, gzip
+// and HEAD handled, and counts the request.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, topic, format string, get func() (*rendered, error)) {
+	status := s.write(w, r, get)
+	if s.requests != nil {
+		s.requests.WithLabelValues(topic, format, strconv.Itoa(status)).Inc()
+	}
+}
+
+func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rendered, error)) int {
+	doc, err := get()
+	if err != nil {
+		var he *httpError
+		if !errors.As(err, &he) {
+			if r.Context().Err() == nil {
+				s.log.Error("render feed", "path", r.URL.Path, "err", err)
+			}
+			he = &httpError{http.StatusInternalServerError, "internal error; see the server log"}
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(he.code)
+		io.WriteString(w, he.msg+"\n")
+		return he.code
+	}
+	h := w.Header()
+	h.Set("Content-Type", doc.ctype)
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if doc.ctype == contentTypes[FormatHTML] {
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+	}
+	body, etag := doc.body, doc.etag
+	if doc.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		body, etag = doc.gz, doc.gzETag
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", doc.lastMod.UTC().Format(http.TimeFormat))
+	if notModified(r, doc) {
+		h.Del("Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+	return http.StatusOK
+}
+
+// notModified applies RFC 9110 section 13.2.2: If-None-Match wins over
+// If-Modified-Since. Either variant's ETag matches (weak comparison, as for GET).
+func notModified(r *http.Request, doc *rendered) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == doc.etag || t == doc.gzETag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !doc.lastMod.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+// acceptsGzip reports whether an Accept-Encoding value allows gzip (q > 0).
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		params = strings.ReplaceAll(strings.ToLower(params), " ", "")
+		if q, ok := strings.CutPrefix(params, "q="); ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// ---- the cache ----
+
+// get returns the document from the cache, or renders and caches it.
+func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		now := s.now()
+		s.mu.Lock()
+		old := s.cache.get(d.key)
+		if old != nil && old.gen == gen && !now.Before(old.at) && now.Sub(old.at) < s.maxAge {
+			s.mu.Unlock()
+			if s.hits != nil {
+				s.hits.Inc()
+			}
+			return old, nil
+		}
+		if wait, ok := s.inflight[d.key]; ok {
+			s.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		s.inflight[d.key] = done
+		s.mu.Unlock()
+
+		r, err := s.render(ctx, d, gen, now, old)
+		s.mu.Lock()
+		delete(s.inflight, d.key)
+		if err == nil {
+			s.cache.put(r)
+		}
+		s.mu.Unlock()
+		close(done)
+		return r, err
+	}
+}
+
+func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, old *rendered) (*rendered, error) {
+	body, contentT, err := d.build(ctx, s, now)
+	if err != nil {
+		return nil, err
+	}
+	r := newRendered(d.key, contentTypes[d.format], body)
+	r.gen, r.at, r.contentT = gen, now, contentT.UTC().Truncate(time.Second)
+	switch {
+	case old != nil && old.etag == r.etag:
+		r.lastMod = old.lastMod
+	case old != nil && !r.contentT.After(old.lastMod):
+		r.lastMod = now.UTC().Truncate(time.Second) // changed without a newer paper
+	case r.contentT.IsZero():
+		r.lastMod = now.UTC().Truncate(time.Second)
+	default:
+		r.lastMod = r.contentT
+	}
+	return r, nil
+}
+
+// ---- documents ----
+
+// doc is one addressable document: its cache key, format and how to build it.
+type doc struct {
+	key    string
+	format string
+	path   string // export path, relative to the site root
+	build  func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error)
+}
+
+func docIndex() doc {
+	return doc{key: "index", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+		return s.buildIndex(ctx, now)
+	}}
+}
+
+func docOPML() doc {
+	return doc{key: "opml", format: FormatOPML, path: "topics.opml", build: func(_ context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+		b, err := s.buildOPML()
+		return b, time.Time{}, err
+	}}
+}
+
+func docTopic(t config.Topic, format string, limit int) doc {
+	return doc{
+		key:    fmt.Sprintf("topic\x00%s\x00%s\x00%d", t.Name, format, limit),
+		format: format,
+		path:   "topics/" + t.Name + "." + format,
+		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+			return s.buildTopic(ctx, t, format, limit, now)
+		},
+	}
+}
+
+func docSearch(q, format string, limit int) doc {
+	return doc{
+		key:    fmt.Sprintf("search\x00%s\x00%d\x00%s", format, limit, q),
+		format: format,
+		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+			return s.buildSearch(ctx, q, format, limit, now)
+		},
+	}
+}
+
+// topicQuery is the store query of a topic at now: window, cap and limit from
+// the config, or exactly limit papers when the request gave one.
+func topicQuery(t config.Topic, limit int, now time.Time) db.TopicQuery {
+	q := db.TopicQuery{
+		Match: t.Query, Exclude: t.Exclude, Sources: t.Sources, Categories: t.Categories,
+		MinUpvotes: t.MinUpvotes, Limit: t.Limit, Cap: t.Cap, Sort: t.Sort, Now: now,
+	}
+	if t.Window > 0 {
+		q.WindowStart = now.Add(-time.Duration(t.Window))
+	}
+	if t.Since > 0 {
+		q.Since = now.Add(-time.Duration(t.Since))
+	}
+	if limit > 0 {
+		q.Limit, q.Cap, q.WindowStart = limit, limit, time.Time{}
+	}
+	return q
+}
+
+func (s *Server) topicURL(name, ext string) string { return s.base + "/topics/" + name + "." + ext }
+
+func withLimit(u string, limit int) string {
+	if limit <= 0 {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "limit=" + strconv.Itoa(limit)
+}
+
+// entries converts papers and returns the newest Updated/FirstSeen among them.
+func entries(ps []*paper.Paper, pageURL string) ([]entry, time.Time, time.Time) {
+	es := make([]entry, 0, len(ps))
+	var newestUpdated, newestContent time.Time
+	for _, p := range ps {
+		e := newEntry(p, pageURL)
+		es = append(es, e)
+		if e.Updated.After(newestUpdated) {
+			newestUpdated = e.Updated
+		}
+		for _, t := range []time.Time{e.Updated, p.FirstSeen} {
+			if t.After(newestContent) {
+				newestContent = t
+			}
+		}
+	}
+	return es, newestUpdated, newestContent
+}
+
+func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
+	ps, err := s.store.Topic(ctx, topicQuery(t, limit, now))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	pageURL := s.topicURL(t.Name, FormatHTML)
+	es, updated, contentT := entries(ps, pageURL)
+	if format == FormatHTML {
+		tv := s.topicView(t, es, "")
+		b, err := renderPage(&pageView{
+			SiteTitle: cleanLine(s.cfg.Server.Title, 200),
+			Title:     tv.Title + " · " + cleanLine(s.cfg.Server.Title, 200),
+			Home:      "../",
+			OPML:      "../topics.opml",
+			Topic:     &tv,
+			Alternate: tv.Feeds,
+		})
+		return b, contentT, err
+	}
+	if updated.IsZero() {
+		updated = now.UTC().Truncate(time.Second)
+	}
+	m := &feedMeta{
+		ID:          feedID(s.base, "topics/"+t.Name),
+		Title:       cleanLine(t.Title, maxTitleRunes),
+		Description: cleanLine(t.Description, maxAbstractRunes),
+		SiteTitle:   cleanLine(s.cfg.Server.Title, 200),
+		SelfURL:     withLimit(s.topicURL(t.Name, format), limit),
+		HTMLURL:     pageURL,
+		Updated:     updated,
+		TTL:         int(s.maxAge.Minutes()),
+	}
+	b, err := renderFeed(format, m, es)
+	return b, contentT, err
+}
+
+func renderFeed(format string, m *feedMeta, es []entry) ([]byte, error) {
+	switch format {
+	case FormatAtom:
+		return renderAtom(m, es)
+	case FormatRSS:
+		return renderRSS(m, es)
+	case FormatJSON:
+		return renderJSON(m, es)
+	}
+	return nil, fmt.Errorf("unknown feed format %q", format)
+}
+
+func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, now time.Time) ([]byte, time.Time, error) {
+	if limit <= 0 {
+		limit = config.DefaultTopicLimit
+	}
+	ps, err := s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+	if err != nil {
+		var qe *db.QueryError
+		if errors.As(err, &qe) {
+			return nil, time.Time{}, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+		}
+		return nil, time.Time{}, err
+	}
+	es, updated, contentT := entries(ps, s.base+"/")
+	if updated.IsZero() {
+		updated = now.UTC().Truncate(time.Second)
+	}
+	self := s.base + "/search." + format + "?q=" + url.QueryEscape(q)
+	m := &feedMeta{
+		ID:          feedID(s.base, "search?q="+url.QueryEscape(q)),
+		Title:       "Search: " + cleanLine(q, 200),
+		Description: "Papers matching the full-text query " + cleanLine(q, 1000),
+		SiteTitle:   cleanLine(s.cfg.Server.Title, 200),
+		SelfURL:     withLimit(self, limit),
+		HTMLURL:     s.base + "/",
+		Updated:     updated,
+		TTL:         int(s.maxAge.Minutes()),
+	}
+	b, err := renderFeed(format, m, es)
+	return b, contentT, err
+}
+
+// topicView is a topic as the HTML pages show it; prefix is the relative path
+// from the page to the topics/ folder ("" on a topic page, "topics/" on the index).
+func (s *Server) topicView(t config.Topic, es []entry, prefix string) topicView {
+	tv := topicView{
+		Name:        t.Name,
+		Title:       cleanLine(t.Title, maxTitleRunes),
+		Description: cleanLine(t.Description, maxAbstractRunes),
+		Page:        prefix + t.Name + ".html",
+		Count:       len(es),
+		Entries:     es,
+	}
+	for _, f := range []struct{ ext, label string }{{FormatAtom, "Atom"}, {FormatRSS, "RSS"}, {FormatJSON, "JSON Feed"}} {
+		tv.Feeds = append(tv.Feeds, feedLink{
+			Label: tv.Title + " (" + f.label + ")",
+			Type:  strings.TrimSuffix(contentTypes[f.ext], "; charset=utf-8"),
+			Href:  prefix + t.Name + "." + f.ext,
+			Abs:   s.topicURL(t.Name, f.ext),
+		})
+	}
+	return tv
+}
+
+func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
+	site := cleanLine(s.cfg.Server.Title, 200)
+	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
+	var newest time.Time
+	for _, t := range s.cfg.Topics {
+		ps, err := s.store.Topic(ctx, topicQuery(t, 0, now))
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
+		}
+		es, _, contentT := entries(ps, s.topicURL(t.Name, FormatHTML))
+		if contentT.After(newest) {
+			newest = contentT
+		}
+		tv := s.topicView(t, es[:min(len(es), indexNewest)], "topics/")
+		tv.Count = len(es)
+		for i := range tv.Feeds {
+			tv.Feeds[i].Label = strings.TrimPrefix(tv.Feeds[i].Label, tv.Title+" (")
+			tv.Feeds[i].Label = strings.TrimSuffix(tv.Feeds[i].Label, ")")
+			v.Alternate = append(v.Alternate, feedLink{
+				Label: tv.Title + " (" + tv.Feeds[i].Label + ")", Type: tv.Feeds[i].Type, Abs: tv.Feeds[i].Abs,
+			})
+		}
+		v.Topics = append(v.Topics, tv)
+	}
+	b, err := renderPage(v)
+	return b, newest, err
+}
+
+func (s *Server) buildOPML() ([]byte, error) {
+	d := &opmlDoc{Version: "2.0", Title: cleanLine(s.cfg.Server.Title, 200)}
+	for _, t := range s.cfg.Topics {
+		title := cleanLine(t.Title, maxTitleRunes)
+		d.Outline = append(d.Outline, opmlEntry{
+			Type: "rss", Text: title, Title: title,
+			XMLURL:      s.topicURL(t.Name, FormatRSS),
+			HTMLURL:     s.topicURL(t.Name, FormatHTML),
+			Description: cleanLine(t.Description, maxAbstractRunes),
+		})
+	}
+	return renderOPML(d)
+}
