@@ -133,9 +133,9 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 	var wg sync.WaitGroup
 	for i := range c.sources {
 		wg.Add(1)
+		sem <- struct{}{} // passes start in config order
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
 			defer func() { <-sem }()
 			out[i] = c.pass(ctx, c.sources[i])
 		}()
@@ -150,6 +150,7 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 // running pass has finished (its transaction committed or rolled back).
 func (c *Collector) Run(ctx context.Context) {
 	sem := make(chan struct{}, c.cfg.Collect.Workers)
+	passDone := make(chan struct{}, 1) // wakes the loop to reschedule a source whose pass ended
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
@@ -173,6 +174,12 @@ func (c *Collector) Run(ctx context.Context) {
 					go func() {
 						defer wg.Done()
 						defer func() { <-sem }()
+						defer func() {
+							select {
+							case passDone <- struct{}{}:
+							default:
+							}
+						}()
 						defer c.release(s.cfg.Name)
 						// A pass in flight finishes its transaction even when asked to stop.
 						c.pass(context.WithoutCancel(ctx), s)
@@ -194,6 +201,8 @@ func (c *Collector) Run(ctx context.Context) {
 			t.Stop()
 			return
 		case <-t.C:
+		case <-passDone:
+			t.Stop()
 		}
 	}
 }

@@ -56,6 +56,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, *db.Store) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Sources = srcs
+	cfg.Collect.Workers = 1 // commit order = config order, so summaries are deterministic
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

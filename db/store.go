@@ -177,8 +177,8 @@ type Tx struct {
 func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error) {
 	rows, err := t.tx.QueryContext(ctx, `
 		SELECT paper_id FROM sightings WHERE source = ?1 AND guid = ?2
-		UNION ALL SELECT id FROM papers WHERE ?3 <> '' AND arxiv_id = ?3
-		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4
+		UNION ALL SELECT id FROM papers WHERE ?3 <> '' AND arxiv_id = ?3 AND arxiv_id <> ''
+		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
 		UNION ALL SELECT id FROM papers WHERE ?5 <> '' AND title_key = ?5`,
 		source, guid, arxivID, doi, titleKey)
 	if err != nil {

@@ -29,6 +29,8 @@ type Options struct {
 	GroupInterval map[string]time.Duration
 	// Transport replaces the default transport (tests).
 	Transport http.RoundTripper
+	// Now is the clock Retry-After, max-age and Expires are read against; nil means time.Now.
+	Now func() time.Time
 }
 
 // ArxivGroup is the politeness group shared by every arXiv request of the process.
@@ -46,6 +48,7 @@ type Client struct {
 	maxBody   int64
 	timeout   time.Duration
 	intervals map[string]time.Duration
+	now       func() time.Time
 
 	mu    sync.Mutex
 	gates map[string]*gate
@@ -83,6 +86,10 @@ func New(o Options) *Client {
 			MaxConnsPerHost:       2,
 		}
 	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
 	iv := o.GroupInterval
 	if iv == nil {
 		iv = DefaultGroupIntervals()
@@ -102,6 +109,7 @@ func New(o Options) *Client {
 		maxBody:   o.MaxBody,
 		timeout:   o.Timeout,
 		intervals: iv,
+		now:       now,
 		gates:     map[string]*gate{},
 	}
 }
@@ -148,6 +156,9 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
+// RetryAt is when the upstream asked to be asked again (zero if it did not).
+func (e *HTTPError) RetryAt() time.Time { return e.RetryAfter }
+
 // ErrTooLarge is returned (wrapped) when a body exceeds the cap.
 var ErrTooLarge = errors.New("response body exceeds the size cap")
 
@@ -192,10 +203,15 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL: keep only its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
 	}
 	defer resp.Body.Close()
-	now := time.Now()
+	now := c.now()
 	out := &Response{
 		URL:          resp.Request.URL.String(),
 		Status:       resp.StatusCode,
@@ -217,11 +233,17 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		he := &HTTPError{URL: r.URL, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		he.Snippet = strings.TrimSpace(string(b))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
+		he.Snippet = strings.TrimSpace(string(b[:min(len(b), 300)]))
 		// Some upstreams (arXiv API) answer 400 with a meaningful document: keep it.
 		out.Body = b
 		return out, he
+	}
+	// A declared length over the cap fails before reading anything. (A body the
+	// transport decompresses has no declared length: readCapped caps the
+	// decompressed bytes, so a gzip bomb stops at the cap too.)
+	if resp.ContentLength > c.maxBody {
+		return nil, fmt.Errorf("GET %s: %w (Content-Length %d > %d bytes)", r.URL, ErrTooLarge, resp.ContentLength, c.maxBody)
 	}
 	body, err := readCapped(resp.Body, c.maxBody)
 	if err != nil {
@@ -238,7 +260,7 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+		return nil, fmt.Errorf("%w of %d bytes", ErrTooLarge, max)
 	}
 	return b, nil
 }

@@ -1,0 +1,104 @@
+package aggregator
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/dedup"
+	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// benchItem is an arXiv-like listing: several authors, a 200-word abstract, categories.
+func benchItem(source string, i int) paper.Item {
+	abstract := ""
+	for w := range 200 {
+		abstract += fmt.Sprintf("word%d ", (i+w)%997)
+	}
+	return paper.Item{
+		Source: source, GUID: fmt.Sprintf("oai:arXiv.org:2611.%05d", i%100000) + fmt.Sprint(i/100000),
+		Link:     fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i),
+		Title:    fmt.Sprintf("Scaling Study %d of Sparse Mixture Models for Retrieval Number %d", i, i*7),
+		Abstract: abstract, Authors: []string{fmt.Sprintf("Ada Lovelace%d", i%500), "Alan Turing", fmt.Sprintf("Grace Hopper%d", i%300)},
+		Published:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
+		Categories: []string{"cs.CL", "cs.LG"}, ArxivID: fmt.Sprintf("%04d.%05d", 1000+i/100000, i%100000),
+		Links: []paper.Link{{Kind: paper.LinkAbstract, URL: fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i)}},
+	}
+}
+
+// benchStore returns a collector over a store already holding n papers.
+func benchStore(b *testing.B, n int) (*Collector, *db.Store) {
+	b.Helper()
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "file:///dev/null"}}
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	store, err := db.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	c, err := New(cfg, store, fetch.New(fetch.Options{}), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for start := 0; start < n; start += 10000 {
+		err := store.Update(ctx, func(tx *db.Tx) error {
+			for i := start; i < min(start+10000, n); i++ {
+				it := benchItem("seed", i)
+				p := paper.NewFromItem(&it, it.Published)
+				p.TitleKey = dedup.TitleKey(p.Title)
+				if err := tx.Save(ctx, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c, store
+}
+
+// BenchmarkIngest measures the cost of matching and storing one incoming item
+// against stores of growing size. Index lookups keep it flat: compare ns/op
+// across the sizes of one run.
+func BenchmarkIngest(b *testing.B) {
+	for _, size := range []int{1000, 100000} {
+		for _, kind := range []string{"new", "duplicate"} {
+			b.Run(fmt.Sprintf("store=%d/%s", size, kind), func(b *testing.B) {
+				c, store := benchStore(b, size)
+				ctx := context.Background()
+				sc := c.sources[0].cfg
+				now := time.Now()
+				b.ResetTimer()
+				err := store.Update(ctx, func(tx *db.Tx) error {
+					for i := 0; i < b.N; i++ {
+						var it paper.Item
+						if kind == "new" {
+							it = benchItem("bench", size+i) // an unseen paper
+						} else {
+							it = benchItem("bench", i%size) // the same paper from another source
+							it.ArxivID = ""                 // make it meet by title
+						}
+						if _, err := c.ingest(ctx, tx, sc, &it, now); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}
