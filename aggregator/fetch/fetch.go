@@ -29,12 +29,29 @@ type Options struct {
 	GroupInterval map[string]time.Duration
 	// Transport replaces the default transport (tests).
 	Transport http.RoundTripper
+	// GroupOf names the politeness group of a host (see Request.Group); nil
+	// means DefaultGroupOf. Tests map a loopback host to ArxivGroup with it.
+	GroupOf func(host string) string
 	// Now is the clock Retry-After, max-age and Expires are read against; nil means time.Now.
 	Now func() time.Time
 }
 
 // ArxivGroup is the politeness group shared by every arXiv request of the process.
 const ArxivGroup = "arxiv"
+
+// DefaultGroupOf puts every arXiv host (arxiv.org, export.arxiv.org,
+// rss.arxiv.org) in ArxivGroup: arXiv's 3 s rule counts across all of them.
+// Any other host is its own group.
+func DefaultGroupOf(host string) string {
+	h := strings.ToLower(host)
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		h = h[:i]
+	}
+	if h == "arxiv.org" || strings.HasSuffix(h, ".arxiv.org") {
+		return ArxivGroup
+	}
+	return "host:" + h
+}
 
 // DefaultGroupIntervals are the intervals upstreams ask for.
 func DefaultGroupIntervals() map[string]time.Duration {
@@ -48,6 +65,7 @@ type Client struct {
 	maxBody   int64
 	timeout   time.Duration
 	intervals map[string]time.Duration
+	groupOf   func(host string) string
 	now       func() time.Time
 
 	mu    sync.Mutex
@@ -90,6 +108,10 @@ func New(o Options) *Client {
 	if now == nil {
 		now = time.Now
 	}
+	groupOf := o.GroupOf
+	if groupOf == nil {
+		groupOf = DefaultGroupOf
+	}
 	iv := o.GroupInterval
 	if iv == nil {
 		iv = DefaultGroupIntervals()
@@ -109,6 +131,7 @@ func New(o Options) *Client {
 		maxBody:   o.MaxBody,
 		timeout:   o.Timeout,
 		intervals: iv,
+		groupOf:   groupOf,
 		now:       now,
 		gates:     map[string]*gate{},
 	}
@@ -117,8 +140,8 @@ func New(o Options) *Client {
 // Request is one GET.
 type Request struct {
 	URL string
-	// Group names a politeness group shared across hosts (ArxivGroup); empty
-	// means the URL's host is its own group.
+	// Group names the politeness group explicitly; empty means the client's
+	// GroupOf(host) decides (arXiv hosts share ArxivGroup).
 	Group string
 	// Validators from the previous answer, for a conditional GET.
 	ETag         string
@@ -177,7 +200,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	key := r.Group
 	if key == "" {
-		key = "host:" + u.Host
+		key = c.groupOf(u.Host)
 	}
 	release, err := c.acquire(ctx, key)
 	if err != nil {

@@ -185,3 +185,19 @@ func TestFileURL(t *testing.T) {
 		t.Error("missing file read")
 	}
 }
+
+func TestDefaultGroupOf(t *testing.T) {
+	for host, want := range map[string]string{
+		"export.arxiv.org":  ArxivGroup,
+		"rss.arxiv.org:443": ArxivGroup,
+		"arxiv.org":         ArxivGroup,
+		"notarxiv.org":      "host:notarxiv.org",
+		"www.nature.com":    "host:www.nature.com",
+		"127.0.0.1:8080":    "host:127.0.0.1",
+		"[::1]:8080":        "host:[::1]",
+	} {
+		if got := DefaultGroupOf(host); got != want {
+			t.Errorf("DefaultGroupOf(%q) = %q, want %q", host, got, want)
+		}
+	}
+}

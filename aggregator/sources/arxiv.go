@@ -62,7 +62,7 @@ func newArxivRSS(c config.Source, o Options) (Source, error) {
 func (s *arxivRSS) Collect(ctx context.Context, f Fetcher, st *State) (*Result, error) {
 	p := newPass(ctx, f, st)
 	resp, err := p.get(fetch.Request{
-		URL: s.url, Group: fetch.ArxivGroup,
+		URL:    s.url,
 		Accept: "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8",
 	}, true)
 	if err != nil {

@@ -299,7 +299,11 @@ func TestArxivSpacing(t *testing.T) {
 		}
 		w.Write(doc)
 	})
-	c := fetch.New(fetch.Options{GroupInterval: map[string]time.Duration{fetch.ArxivGroup: 200 * time.Millisecond}})
+	// The test server stands in for arXiv's hosts.
+	c := fetch.New(fetch.Options{
+		GroupInterval: map[string]time.Duration{fetch.ArxivGroup: 200 * time.Millisecond},
+		GroupOf:       func(string) string { return fetch.ArxivGroup },
+	})
 	rss := mustNew(t, config.Source{Name: "rss", Type: "arxiv", URL: srv.URL + "/rss/cs.LG"}, Options{})
 	apiSrc := mustNew(t, config.Source{Name: "api", Type: "arxiv-api", URL: srv.URL + "/api/query", Query: "id:1707.08567", MaxResults: 1}, Options{})
 	var wg sync.WaitGroup

@@ -108,7 +108,7 @@ func (s *arxivAPI) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 		// Only the first page of a normal pass is asked conditionally: newest
 		// first, it is unchanged when nothing was submitted.
 		cond := start == 0 && !backfilling
-		resp, err := p.get(fetch.Request{URL: u, Group: fetch.ArxivGroup, Accept: "application/atom+xml"}, cond)
+		resp, err := p.get(fetch.Request{URL: u, Accept: "application/atom+xml"}, cond)
 		if err != nil {
 			return nil, arxivAPIError(err, resp)
 		}

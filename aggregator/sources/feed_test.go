@@ -75,14 +75,3 @@ func TestFeedBadAnswers(t *testing.T) {
 		})
 	}
 }
-
-func TestGroupFor(t *testing.T) {
-	for _, tc := range []struct{ url, want string }{
-		{"https://export.arxiv.org/rss/cs.CL", "arxiv"},
-		{"https://arxiv.org/a", "arxiv"},
-		{"https://notarxiv.org/a", ""},
-		{"https://www.nature.com/nm.rss", ""},
-	} {
-		t.Run(tc.url, func(t *testing.T) { eq(t, "group", groupFor(tc.url), tc.want) })
-	}
-}

@@ -5,8 +5,6 @@ package sources
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
@@ -161,16 +159,13 @@ func newPass(ctx context.Context, f Fetcher, st *State) *pass {
 
 // get sends req, conditionally when conditional is set (with the validators the
 // state holds for req.URL), accounts the answer and remembers its validators.
-// arXiv hosts always go through fetch.ArxivGroup. On an HTTP error the
+// The fetcher spaces requests to arXiv hosts. On an HTTP error the
 // response (with the start of the error body) is returned next to the error.
 func (p *pass) get(req fetch.Request, conditional bool) (*fetch.Response, error) {
 	if conditional {
 		v := p.st.Validator(req.URL)
 		req.ETag, req.LastModified = v.ETag, v.LastModified
 		p.used[req.URL] = true
-	}
-	if req.Group == "" {
-		req.Group = groupFor(req.URL)
 	}
 	resp, err := p.f.Get(p.ctx, req)
 	if resp != nil {
@@ -199,18 +194,4 @@ func (p *pass) finish() *Result {
 
 func (p *pass) note(format string, args ...any) {
 	p.res.Notes = append(p.res.Notes, fmt.Sprintf(format, args...))
-}
-
-// groupFor returns fetch.ArxivGroup for arXiv hosts (the 3 s rule counts across
-// the API, RSS and OAI-PMH), "" (the host is its own group) otherwise.
-func groupFor(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	h := strings.ToLower(u.Hostname())
-	if h == "arxiv.org" || strings.HasSuffix(h, ".arxiv.org") {
-		return fetch.ArxivGroup
-	}
-	return ""
 }
