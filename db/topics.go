@@ -53,7 +53,12 @@ func (s *Store) CheckQuery(ctx context.Context, expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT 1", expr)
+	return tryMatch(ctx, s.r, "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT 1", expr)
+}
+
+// tryMatch runs an FTS5 MATCH to the end: syntax errors may surface only while stepping.
+func tryMatch(ctx context.Context, q querier, query, expr string) error {
+	rows, err := q.QueryContext(ctx, query, expr)
 	if err != nil {
 		return &QueryError{Query: expr, Err: err}
 	}
@@ -233,15 +238,5 @@ func ValidateQuery(ctx context.Context, expr string) error {
 	if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE q USING fts5(title, abstract, authors, tokenize='porter unicode61 remove_diacritics 2')"); err != nil {
 		return fmt.Errorf("check query: %w", err)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT rowid FROM q WHERE q MATCH ?", expr)
-	if err != nil {
-		return &QueryError{Query: expr, Err: err}
-	}
-	defer rows.Close()
-	for rows.Next() {
-	}
-	if err := rows.Err(); err != nil {
-		return &QueryError{Query: expr, Err: err}
-	}
-	return nil
+	return tryMatch(ctx, conn, "SELECT rowid FROM q WHERE q MATCH ?", expr)
 }
