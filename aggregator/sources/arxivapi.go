@@ -47,12 +47,9 @@ func newArxivAPI(c config.Source, o Options) (Source, error) {
 	if strings.TrimSpace(c.Query) == "" && c.URL == "" {
 		return nil, fmt.Errorf("source %q: query is required", c.Name)
 	}
-	ep := c.URL
-	if ep == "" {
-		ep = arxivAPIEndpoint
-	}
-	if _, err := url.Parse(ep); err != nil {
-		return nil, fmt.Errorf("source %q: bad url %q: %w", c.Name, ep, err)
+	ep, err := endpoint(c, arxivAPIEndpoint)
+	if err != nil {
+		return nil, err
 	}
 	mr := c.MaxResults
 	if mr <= 0 {

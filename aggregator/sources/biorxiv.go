@@ -39,19 +39,12 @@ type biorxiv struct {
 }
 
 func newBiorxiv(c config.Source, o Options) (Source, error) {
-	api := strings.TrimRight(c.URL, "/")
-	if api == "" {
-		api = biorxivAPI
-	}
-	if _, err := url.Parse(api); err != nil {
-		return nil, fmt.Errorf("source %q: bad url %q: %w", c.Name, api, err)
-	}
-	days := c.Days
-	if days <= 0 {
-		days = 2
+	api, err := endpoint(c, biorxivAPI)
+	if err != nil {
+		return nil, err
 	}
 	return &biorxiv{
-		base: base{c.Name, c.Type}, server: c.Type, api: api, days: days,
+		base: base{c.Name, c.Type}, server: c.Type, api: strings.TrimRight(api, "/"), days: days(c),
 		category: strings.TrimSpace(c.Category), maxPages: biorxivMaxPages, opts: o,
 	}, nil
 }

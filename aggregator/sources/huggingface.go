@@ -29,18 +29,11 @@ type huggingFace struct {
 }
 
 func newHuggingFace(c config.Source, o Options) (Source, error) {
-	ep := c.URL
-	if ep == "" {
-		ep = hfEndpoint
+	ep, err := endpoint(c, hfEndpoint)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := url.Parse(ep); err != nil {
-		return nil, fmt.Errorf("source %q: bad url %q: %w", c.Name, ep, err)
-	}
-	days := c.Days
-	if days <= 0 {
-		days = 2
-	}
-	return &huggingFace{base: base{c.Name, c.Type}, endpoint: ep, days: days, opts: o}, nil
+	return &huggingFace{base: base{c.Name, c.Type}, endpoint: ep, days: days(c), opts: o}, nil
 }
 
 func (s *huggingFace) dayURL(day time.Time) string {

@@ -4,6 +4,7 @@ package sources
 
 import (
 	"context"
+	"net/url"
 	"fmt"
 	"time"
 
@@ -194,4 +195,24 @@ func (p *pass) finish() *Result {
 
 func (p *pass) note(format string, args ...any) {
 	p.res.Notes = append(p.res.Notes, fmt.Sprintf(format, args...))
+}
+
+// endpoint is the source's url option, or def when it has none; either must parse.
+func endpoint(c config.Source, def string) (string, error) {
+	ep := c.URL
+	if ep == "" {
+		ep = def
+	}
+	if _, err := url.Parse(ep); err != nil {
+		return "", fmt.Errorf("source %q: bad url %q: %w", c.Name, ep, err)
+	}
+	return ep, nil
+}
+
+// days is the source's days option, 2 (today and yesterday) when unset.
+func days(c config.Source) int {
+	if c.Days <= 0 {
+		return 2
+	}
+	return c.Days
 }
