@@ -4,8 +4,8 @@ package sources
 
 import (
 	"context"
-	"net/url"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
