@@ -116,6 +116,8 @@ func foldRune(b *strings.Builder, enc string, r rune, depth int) {
 			b.WriteByte(byte(r))
 		case 'A' <= r && r <= 'Z':
 			b.WriteByte(byte(r) + 'a' - 'A')
+		case r == '&':
+			b.WriteString("and") // "Pretrain & Prompt" is "Pretrain and Prompt"
 		}
 		return
 	}

@@ -27,6 +27,7 @@ func TestTitleKeyVariants(t *testing.T) {
 		{"trailing-period", []string{"Deep Residual Learning", "Deep Residual Learning.", "Deep Residual Learning..."}},
 		{"subtitle", []string{"RoBERTa: A Robust Approach", "RoBERTa - A Robust Approach", "RoBERTa — A Robust Approach", "RoBERTa – A Robust Approach", "RoBERTa. A Robust Approach"}},
 		{"case", []string{"LoRA: Low-Rank Adaptation", "LORA: LOW-RANK ADAPTATION", "lora: low-rank adaptation"}},
+		{"ampersand", []string{"Pretrain & Prompt: A Survey", "Pretrain and Prompt: A Survey", "Pretrain &amp; Prompt: A Survey", "Pretrain ＆ Prompt: A Survey"}},
 		{"hyphen-vs-none", []string{"Pre-train, Prompt, and Predict", "Pretrain, Prompt, and Predict", "Pre-Train, Prompt and Predict"}},
 		{"roman-numeral-char", []string{"Part II", "Part Ⅱ"}},
 		{"decimal", []string{"Qwen2.5 Technical Report", "Qwen2．5 Technical Report", "Qwen２.５ Technical Report"}},
@@ -56,6 +57,7 @@ func TestTitleKeyKeepsApart(t *testing.T) {
 		{"prefix", "Denoising Diffusion Probabilistic Models", "Improved Denoising Diffusion Probabilistic Models"},
 		{"infinity-symbol", "∞-former", "former"},
 		{"plus", "C++ Concurrency", "C Concurrency"},
+		{"ampersand-dropped", "Pretrain & Prompt", "Pretrain Prompt"},
 		{"greek-letter", "α-synuclein aggregation", "β-synuclein aggregation"},
 		{"subscript-number", "H$_2$O", "H$_3$O"},
 	}
