@@ -97,10 +97,15 @@ type Summary struct {
 
 // String is the one-line summary `collect` prints.
 func (s Summary) String() string {
+	return fmt.Sprintf("%-20s %s", s.Source, s.Outcome())
+}
+
+// Outcome is the summary without the source name.
+func (s Summary) Outcome() string {
 	if s.Err != nil {
-		return fmt.Sprintf("%-20s error: %s", s.Source, strings.TrimPrefix(s.Err.Error(), s.Source+": "))
+		return "error: " + strings.TrimPrefix(s.Err.Error(), s.Source+": ")
 	}
-	line := fmt.Sprintf("%-20s %d new, %d merged, %d unchanged", s.Source, s.New, s.Merged, s.Unchanged)
+	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Unchanged)
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
@@ -268,7 +273,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 		}
 		newState.NextCheck = next
 		sum.NextCheck = next
-		newState.LastSummary = sum.String()
+		newState.LastSummary = sum.Outcome()
 		if serr := c.store.SaveSourceState(context.WithoutCancel(ctx), newState); serr != nil {
 			c.log.Error("save source state", "source", s.cfg.Name, "err", serr)
 		}
@@ -306,7 +311,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 				sum.Skipped++
 			}
 		}
-		newState.LastSummary = sum.String()
+		newState.LastSummary = sum.Outcome()
 		return tx.SaveSourceState(ctx, newState)
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,7 +75,7 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 	for _, sc := range h.cfg.Sources {
 		st := states[sc.Name]
 		row := Source{
-			Name: sc.Name, Type: sc.Type, Interval: h.cfg.Interval(sc).String(),
+			Name: sc.Name, Type: sc.Type, Interval: shortDuration(h.cfg.Interval(sc)),
 			LastAttempt: ptr(st.LastAttempt), LastSuccess: ptr(st.LastSuccess),
 			LastError: st.LastError, LastErrorAt: ptr(st.LastErrorAt), Failures: st.Failures,
 			NextCheck: ptr(st.NextCheck), Papers: st.Papers, LastPass: st.LastSummary,
@@ -95,6 +96,18 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 		rep.Sources = append(rep.Sources, row)
 	}
 	return rep, nil
+}
+
+// shortDuration writes 6h0m0s as 6h and 1h30m0s as 1h30m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func ptr(t time.Time) *time.Time {
@@ -147,11 +160,12 @@ code{font-size:.85em;word-break:break-all}@media(max-width:700px){td,th{display:
 <h1>Status</h1>
 <p>{{.Papers}} papers, {{.Sightings}} listings, store generation {{.Generation}}. Generated {{.Generated.Format "2006-01-02 15:04:05 UTC"}}.</p>
 <p><a href="?format=json">JSON</a> · <a href="/metrics">metrics</a> · <a href="/">topics</a></p>
-<table><thead><tr><th>Source</th><th>Health</th><th>Last success</th><th>Last error</th><th>Next check</th><th>Papers</th><th>HTTP cache</th></tr></thead><tbody>
+<table><thead><tr><th>Source</th><th>Health</th><th>Last pass</th><th>Last success</th><th>Last error</th><th>Next check</th><th>Papers</th><th>HTTP cache</th></tr></thead><tbody>
 {{range .Sources}}<tr>
 <td><strong>{{.Name}}</strong><br><small>{{.Type}}, every {{.Interval}}</small></td>
 <td class="{{.Health}}">{{.Health}}{{if .Failures}} ({{.Failures}} in a row){{end}}</td>
-<td>{{when .LastSuccess}}{{if .LastPass}}<br><small>{{.LastPass}}</small>{{end}}</td>
+<td>{{when .LastAttempt}}{{if .LastPass}}<br><small>{{.LastPass}}</small>{{end}}</td>
+<td>{{when .LastSuccess}}</td>
 <td>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}}</small>{{else}}none{{end}}</td>
 <td>{{when .NextCheck}}</td>
 <td>{{.Papers}}</td>

@@ -1,0 +1,94 @@
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+func TestStatus(t *testing.T) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := config.Default()
+	cfg.Sources = []config.Source{
+		{Name: "good", Type: "feed", URL: "https://example.org/a.rss", Interval: config.Duration(6 * time.Hour)},
+		{Name: "bad", Type: "feed", URL: "https://example.org/b.rss"},
+		{Name: "new", Type: "feed", URL: "https://example.org/c.rss"},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	states := []db.SourceState{
+		{Name: "good", Type: "feed", LastAttempt: at, LastSuccess: at, NextCheck: at.Add(6 * time.Hour), LastSummary: "3 new, 0 merged, 0 unchanged",
+			State: []byte(`{"validators":{"https://example.org/a.rss":{"etag":"\"v1\""}}}`)},
+		{Name: "bad", Type: "feed", LastAttempt: at, LastError: `GET https://example.org/b.rss: HTTP 500 <script>`, LastErrorAt: at, Failures: 3, NextCheck: at.Add(time.Hour)},
+	}
+	for _, st := range states {
+		if err := store.SaveSourceState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := New(cfg, store)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status?format=json", nil))
+	var rep Report
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, rec.Body.String())
+	}
+	if len(rep.Sources) != 3 {
+		t.Fatalf("%d sources", len(rep.Sources))
+	}
+	good, bad, fresh := rep.Sources[0], rep.Sources[1], rep.Sources[2]
+	if good.Health != "ok" || good.Interval != "6h" || good.HTTPCache["https://example.org/a.rss"].ETag != `"v1"` || good.LastPass == "" {
+		t.Errorf("good: %+v", good)
+	}
+	if bad.Health != "failing" || bad.Failures != 3 || !strings.Contains(bad.LastError, "HTTP 500") || !bad.LastErrorAt.Equal(at) || bad.Interval != "1h" {
+		t.Errorf("bad: %+v", bad)
+	}
+	if fresh.Health != "pending" || fresh.LastAttempt != nil || fresh.NextCheck != nil {
+		t.Errorf("new: %+v", fresh)
+	}
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	body := rec.Body.String()
+	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("content type %q", ct)
+	}
+	for _, want := range []string{"HTTP 500 &lt;script&gt;", "failing (3 in a row)", "pending", "2026-11-26 16:00:00 UTC"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script>") {
+		t.Error("an upstream error reached the page unescaped")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rec := httptest.NewRecorder()
+	Metrics(prometheus.NewRegistry(), store).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "paperfeed_papers_stored 0") {
+		t.Errorf("metrics: %s", rec.Body.String())
+	}
+}
