@@ -7,9 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/paperfeed/paperfeed/aggregator/names"
 )
 
 // NewFromItem starts a paper record from its first sighting.
@@ -218,7 +216,7 @@ func betterAbstract(a, cur string) bool {
 func mergeAuthors(have, add []string) []string {
 	var in []string
 	for _, a := range add {
-		if a = strings.TrimSpace(a); a != "" && !isEtAl(a) {
+		if a = strings.TrimSpace(a); a != "" && !names.IsEtAl(a) {
 			in = append(in, a)
 		}
 	}
@@ -228,18 +226,18 @@ func mergeAuthors(have, add []string) []string {
 	if len(have) == 0 {
 		return in
 	}
-	hp := make([]person, len(have))
+	hp := make([]names.Person, len(have))
 	for i, h := range have {
-		hp[i] = parsePerson(h)
+		hp[i] = names.Parse(h)
 	}
 	taken := make([]bool, len(have))
 	match := make([]int, len(in))
 	all := 0
 	for j, a := range in {
-		ap := parsePerson(a)
+		ap := names.Parse(a)
 		match[j] = -1
 		for i := range have {
-			if !taken[i] && samePerson(hp[i], ap) {
+			if !taken[i] && names.Same(hp[i], ap) {
 				match[j], taken[i] = i, true
 				all++
 				break
@@ -251,7 +249,7 @@ func mergeAuthors(have, add []string) []string {
 		for j, a := range in {
 			out[j] = a
 			if i := match[j]; i >= 0 {
-				out[j] = fuller(have[i], a)
+				out[j] = names.Fuller(have[i], a)
 			}
 		}
 		return out
@@ -259,195 +257,10 @@ func mergeAuthors(have, add []string) []string {
 	out := slices.Clone(have)
 	for j, a := range in {
 		if i := match[j]; i >= 0 {
-			out[i] = fuller(have[i], a)
+			out[i] = names.Fuller(have[i], a)
 		} else {
 			out = append(out, a)
 		}
 	}
 	return out
-}
-
-func isEtAl(a string) bool {
-	switch strings.ToLower(strings.Trim(a, ". ")) {
-	case "et al", "others", "and others":
-		return true
-	}
-	return false
-}
-
-// person is a name folded for comparison.
-type person struct {
-	all     string   // every letter, folded: "yannlecun"
-	surname string   // folded: "lecun"
-	given   []string // folded given names and initials, in order: ["tom", "b"]
-}
-
-// fold removes diacritics and case: "André" -> "andre".
-func fold(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)))
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	var b strings.Builder
-	for _, r := range out {
-		if unicode.IsLetter(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
-
-// parsePerson reads "Given Surname", "Surname, Given" and "Surname Initials"
-// ("Watson JL", "Juergens D.").
-func parsePerson(name string) person {
-	p := person{all: fold(name)}
-	var sur string
-	var given []string
-	if i := strings.IndexByte(name, ','); i >= 0 {
-		sur = name[:i]
-		given = nameTokens(name[i+1:])
-	} else {
-		toks := nameTokens(name)
-		n := len(toks)
-		k := n
-		for k > 1 && isInitial(toks[k-1]) {
-			k--
-		}
-		switch {
-		case k < n: // "Watson J. L."
-			sur, given = strings.Join(toks[:k], " "), toks[k:]
-		case n > 1 && isCapsInitials(toks[n-1]): // "Watson JL"
-			sur = strings.Join(toks[:n-1], " ")
-			for _, r := range toks[n-1] {
-				given = append(given, string(r))
-			}
-		case n > 0:
-			sur, given = toks[n-1], toks[:n-1]
-		}
-	}
-	st := nameTokens(sur)
-	if len(st) > 0 {
-		p.surname = fold(st[len(st)-1])
-	}
-	for _, g := range given {
-		if !isInitial(g) {
-			if f := fold(g); f != "" { // "Kai-Wei" -> "kaiwei"
-				p.given = append(p.given, f)
-			}
-			continue
-		}
-		for _, part := range strings.FieldsFunc(g, func(r rune) bool { return r == '.' || r == '-' }) {
-			if f := fold(part); f != "" { // "J.-L." -> "j", "l"
-				p.given = append(p.given, firstLetter(f))
-			}
-		}
-	}
-	return p
-}
-
-func nameTokens(s string) []string {
-	var out []string
-	for _, t := range strings.Fields(s) {
-		for {
-			i := strings.IndexByte(t, '.')
-			if i < 0 || i == len(t)-1 {
-				break
-			}
-			out = append(out, t[:i+1])
-			t = t[i+1:]
-		}
-		if t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func isInitial(t string) bool {
-	letters := 0
-	for _, r := range t {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-		case r == '.' || r == '-':
-		default:
-			return false
-		}
-	}
-	return letters == 1 || letters > 0 && strings.Count(t, ".") >= letters
-}
-
-func isCapsInitials(t string) bool {
-	n := 0
-	for _, r := range t {
-		if !unicode.IsUpper(r) {
-			return false
-		}
-		n++
-	}
-	return n >= 2 && n <= 3
-}
-
-// samePerson: identical letters, or the same surname with given names that
-// agree as far as both go (a full name matches its initial).
-func samePerson(a, b person) bool {
-	if a.all != "" && a.all == b.all {
-		return true
-	}
-	if a.surname == "" || a.surname != b.surname {
-		return false
-	}
-	for i := 0; i < len(a.given) && i < len(b.given); i++ {
-		x, y := a.given[i], b.given[i]
-		if utf8.RuneCountInString(x) > 1 && utf8.RuneCountInString(y) > 1 {
-			if x != y {
-				return false
-			}
-		} else if firstLetter(x) != firstLetter(y) {
-			return false
-		}
-	}
-	return true
-}
-
-func firstLetter(s string) string {
-	_, n := utf8.DecodeRuneInString(s)
-	return s[:n]
-}
-
-// fuller returns the more complete spelling of one person: more letters, then
-// more diacritics; the one already kept on a tie.
-func fuller(cur, cand string) string {
-	lc, ln := letterCount(cur), letterCount(cand)
-	if ln != lc {
-		if ln > lc {
-			return cand
-		}
-		return cur
-	}
-	if nonASCII(cand) > nonASCII(cur) {
-		return cand
-	}
-	return cur
-}
-
-func letterCount(s string) int {
-	n := 0
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			n++
-		}
-	}
-	return n
-}
-
-func nonASCII(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= utf8.RuneSelf {
-			n++
-		}
-	}
-	return n
 }
