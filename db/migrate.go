@@ -88,6 +88,17 @@ CREATE TABLE meta (
 );
 INSERT INTO meta(key, value) VALUES ('generation', 1);
 `,
+	// 2: Tx.Save keeps the full-text index itself (explicit INSERTs into
+	// papers_fts) instead of the INSERT and UPDATE triggers. A statement that
+	// fires a trigger runs under a statement journal, and FTS5 flushes its
+	// pending terms into a new segment at every statement savepoint: with the
+	// triggers each paper of a pass became its own segment, and automerge then
+	// rewrote them (a third of the ingest time). The DELETE trigger stays (the
+	// code deletes no paper; it keeps manual repairs consistent).
+	`
+DROP TRIGGER IF EXISTS papers_fts_ai;
+DROP TRIGGER IF EXISTS papers_fts_au;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,49 @@ type Store struct {
 	w    *sql.DB // one connection: every write transaction
 	r    *sql.DB // a pool of read-only connections
 	path string
+	ws   [numWriteStmts]*sql.Stmt // the write path's statements, prepared once on w
+	gen  *sql.Stmt                // Generation's query, prepared on the read pool (read per feed request)
+}
+
+// Statements of the write path, prepared once at Open and reused by every
+// transaction (preparing one costs about as much as running it).
+const (
+	stCandidates = iota
+	stPaperByID
+	stSightingsOf
+	stInsertPaper
+	stUpdatePaper
+	stOldText
+	stFTSInsert
+	stFTSDelete
+	stInsertCategory
+	stUpsertSighting
+	stUIDTaken
+	stTouch
+	numWriteStmts
+)
+
+var writeSQL = [numWriteStmts]string{
+	stCandidates: `
+		SELECT paper_id FROM sightings WHERE source = ?1 AND guid = ?2
+		UNION ALL SELECT id FROM papers WHERE ?3 <> '' AND arxiv_id = ?3 AND arxiv_id <> ''
+		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
+		UNION ALL SELECT id FROM papers WHERE ?5 <> '' AND title_key = ?5`,
+	stPaperByID:   `SELECT ` + paperColumns + ` FROM papers WHERE id = ?`,
+	stSightingsOf: `SELECT source, guid, link, first_seen, last_seen FROM sightings WHERE paper_id = ? ORDER BY first_seen, source`,
+	stInsertPaper: `INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
+			categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	stUpdatePaper: `UPDATE papers SET title=?, title_key=?, abstract=?, authors=?, published=?, updated=?, first_seen=?,
+			categories=?, arxiv_id=?, doi=?, links=?, upvotes=?, comment=?, journal_ref=? WHERE id=?`,
+	stOldText:        `SELECT title, abstract, authors FROM papers WHERE id = ?`,
+	stFTSInsert:      `INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
+	stFTSDelete:      `INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
+	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+	stUpsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES (?,?,?,?,?,?)
+			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,
+	stUIDTaken: "SELECT count(*) FROM papers WHERE uid = ?",
+	stTouch:    `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`,
 }
 
 // BusyTimeout is how long a write waits for another writer (another process).
@@ -71,12 +115,29 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &Store{w: w, r: r, path: path}, nil
+	st := &Store{w: w, r: r, path: path}
+	if st.gen, err = r.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'generation'"); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open %s: prepare: %w", path, err)
+	}
+	for i, q := range writeSQL {
+		if st.ws[i], err = w.PrepareContext(ctx, q); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("open %s: prepare: %w", path, err)
+		}
+	}
+	return st, nil
 }
 
 // Close closes the store.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var errs []error
+	for _, st := range append(s.ws[:], s.gen) {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.r.Close(), s.w.Close())...)
 }
 
 // Ping checks the database answers a query.
@@ -118,7 +179,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // rendered feeds key on it.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
 	var g int64
-	if err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'generation'").Scan(&g); err != nil {
+	if err := s.gen.QueryRowContext(ctx).Scan(&g); err != nil {
 		return 0, fmt.Errorf("read generation: %w", err)
 	}
 	return g, nil
@@ -147,8 +208,12 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
-	t := &Tx{tx: tx}
+	t := &Tx{tx: tx, store: s}
 	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.flushFTS(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -167,7 +232,57 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 // Tx is a write transaction.
 type Tx struct {
 	tx      *sql.Tx
+	store   *Store
 	changed bool
+	stmts   [numWriteStmts]*sql.Stmt // the store's statements bound to this transaction, made on first use
+	// fts are full-text index writes not yet run, in order. FTS5 flushes its
+	// pending terms into a new segment whenever another statement of the
+	// transaction opens a statement savepoint, so the index writes of many
+	// papers are run together (see flushFTS) rather than one paper at a time.
+	fts []ftsOp
+}
+
+// ftsOp is one write to the full-text index: index (or, with del, unindex) a
+// paper's text exactly as given.
+type ftsOp struct {
+	del                      bool
+	id                       int64
+	title, abstract, authors string
+}
+
+// ftsBatch bounds the queued index writes (and the text they hold).
+const ftsBatch = 1000
+
+func (t *Tx) queueFTS(ctx context.Context, op ftsOp) error {
+	t.fts = append(t.fts, op)
+	if len(t.fts) >= ftsBatch {
+		return t.flushFTS(ctx)
+	}
+	return nil
+}
+
+// flushFTS runs the queued index writes, back to back.
+func (t *Tx) flushFTS(ctx context.Context) error {
+	for _, op := range t.fts {
+		st := stFTSInsert
+		if op.del {
+			st = stFTSDelete
+		}
+		if _, err := t.stmt(ctx, st).ExecContext(ctx, op.id, op.title, op.abstract, op.authors); err != nil {
+			return fmt.Errorf("index paper %d: %w", op.id, err)
+		}
+	}
+	clear(t.fts)
+	t.fts = t.fts[:0]
+	return nil
+}
+
+// stmt returns prepared statement i bound to the transaction.
+func (t *Tx) stmt(ctx context.Context, i int) *sql.Stmt {
+	if t.stmts[i] == nil {
+		t.stmts[i] = t.tx.StmtContext(ctx, t.store.ws[i])
+	}
+	return t.stmts[i]
 }
 
 // Candidates returns the stored papers an incoming item may be: the paper that
@@ -175,25 +290,18 @@ type Tx struct {
 // DOI or title key. Each is an index lookup. Duplicates are removed; the
 // sighting's paper comes first.
 func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error) {
-	rows, err := t.tx.QueryContext(ctx, `
-		SELECT paper_id FROM sightings WHERE source = ?1 AND guid = ?2
-		UNION ALL SELECT id FROM papers WHERE ?3 <> '' AND arxiv_id = ?3 AND arxiv_id <> ''
-		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
-		UNION ALL SELECT id FROM papers WHERE ?5 <> '' AND title_key = ?5`,
-		source, guid, arxivID, doi, titleKey)
+	rows, err := t.stmt(ctx, stCandidates).QueryContext(ctx, source, guid, arxivID, doi, titleKey)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
 	}
 	var ids []int64
-	seen := map[int64]bool{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("find candidates: %w", err)
 		}
-		if !seen[id] {
-			seen[id] = true
+		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -204,17 +312,58 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	byID, err := loadPapers(ctx, t.tx, ids)
-	if err != nil {
-		return nil, err
-	}
+	// Candidates are few (usually none or one): one prepared lookup per id.
 	out := make([]*paper.Paper, 0, len(ids))
 	for _, id := range ids {
-		if p, ok := byID[id]; ok {
+		p, err := t.loadPaper(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
 			out = append(out, p)
 		}
 	}
 	return out, nil
+}
+
+// loadPaper loads one paper and its sightings (nil when there is none).
+func (t *Tx) loadPaper(ctx context.Context, id int64) (*paper.Paper, error) {
+	rows, err := t.stmt(ctx, stPaperByID).QueryContext(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load papers: %w", err)
+	}
+	var p *paper.Paper
+	if rows.Next() {
+		p, err = scanPaper(rows)
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load papers: %w", err)
+	}
+	if p == nil {
+		return nil, nil
+	}
+	rows, err = t.stmt(ctx, stSightingsOf).QueryContext(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load sightings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var first, last int64
+		var sg paper.Sighting
+		if err := rows.Scan(&sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+			return nil, fmt.Errorf("load sightings: %w", err)
+		}
+		sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)
+		p.Sightings = append(p.Sightings, sg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load sightings: %w", err)
+	}
+	return p, nil
 }
 
 // Save inserts a new paper (ID 0; ID and UID are set) or updates a stored one,
@@ -236,31 +385,43 @@ func (t *Tx) Save(ctx context.Context, p *paper.Paper) error {
 			}
 			p.UID = uid
 		}
-		res, err := t.tx.ExecContext(ctx, `INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
-			categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, append(args, p.UID)...)
+		res, err := t.stmt(ctx, stInsertPaper).ExecContext(ctx, append(args, p.UID)...)
 		if err != nil {
 			return fmt.Errorf("insert paper %q: %w", p.Title, err)
 		}
 		if p.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert paper %q: %w", p.Title, err)
 		}
+		if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: string(authors)}); err != nil {
+			return err
+		}
 	} else {
-		_, err := t.tx.ExecContext(ctx, `UPDATE papers SET title=?, title_key=?, abstract=?, authors=?, published=?, updated=?, first_seen=?,
-			categories=?, arxiv_id=?, doi=?, links=?, upvotes=?, comment=?, journal_ref=? WHERE id=?`, append(args, p.ID)...)
+		// The full-text index is external-content: remove the old text (exactly as
+		// indexed) before indexing the new, and only when the text changed.
+		var oldTitle, oldAbstract, oldAuthors string
+		if err := t.stmt(ctx, stOldText).QueryRowContext(ctx, p.ID).Scan(&oldTitle, &oldAbstract, &oldAuthors); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("update paper %d: %w", p.ID, err)
+		}
+		res, err := t.stmt(ctx, stUpdatePaper).ExecContext(ctx, append(args, p.ID)...)
 		if err != nil {
 			return fmt.Errorf("update paper %d: %w", p.ID, err)
 		}
+		if n, _ := res.RowsAffected(); n > 0 && (oldTitle != p.Title || oldAbstract != p.Abstract || oldAuthors != string(authors)) {
+			if err := t.queueFTS(ctx, ftsOp{del: true, id: p.ID, title: oldTitle, abstract: oldAbstract, authors: oldAuthors}); err != nil {
+				return err
+			}
+			if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: string(authors)}); err != nil {
+				return err
+			}
+		}
 	}
 	for _, c := range p.Categories {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, c, p.ID); err != nil {
+		if _, err := t.stmt(ctx, stInsertCategory).ExecContext(ctx, c, p.ID); err != nil {
 			return fmt.Errorf("save category of paper %d: %w", p.ID, err)
 		}
 	}
 	for _, sg := range p.Sightings {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES (?,?,?,?,?,?)
-			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,
-			sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen))
+		_, err := t.stmt(ctx, stUpsertSighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen))
 		if err != nil {
 			return fmt.Errorf("save sighting %s/%s: %w", sg.Source, sg.GUID, err)
 		}
@@ -286,7 +447,7 @@ func (t *Tx) newUID(ctx context.Context, p *paper.Paper) (string, error) {
 	tries = append(tries, "pf:"+shortHash(seed))
 	for i, uid := range tries {
 		var n int
-		if err := t.tx.QueryRowContext(ctx, "SELECT count(*) FROM papers WHERE uid = ?", uid).Scan(&n); err != nil {
+		if err := t.stmt(ctx, stUIDTaken).QueryRowContext(ctx, uid).Scan(&n); err != nil {
 			return "", fmt.Errorf("pick paper id: %w", err)
 		}
 		if n == 0 {
@@ -340,41 +501,6 @@ func scanPaper(rows *sql.Rows) (*paper.Paper, error) {
 	return &p, nil
 }
 
-// loadPapers loads papers and their sightings by id.
-func loadPapers(ctx context.Context, q querier, ids []int64) (map[int64]*paper.Paper, error) {
-	out := make(map[int64]*paper.Paper, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		ph, args := placeholders(chunk)
-		rows, err := q.QueryContext(ctx, `SELECT `+paperColumns+` FROM papers WHERE id IN (`+ph+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("load papers: %w", err)
-		}
-		for rows.Next() {
-			p, err := scanPaper(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load papers: %w", err)
-			}
-			out[p.ID] = p
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("load papers: %w", err)
-		}
-	}
-	sightings, err := loadSightings(ctx, q, ids)
-	if err != nil {
-		return nil, err
-	}
-	for id, sg := range sightings {
-		if p := out[id]; p != nil {
-			p.Sightings = sg
-		}
-	}
-	return out, nil
-}
-
 func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:8])
@@ -391,7 +517,7 @@ func placeholders(ids []int64) (string, []any) {
 // Touch records that a source listed an already stored item again, without
 // counting as a change of the papers.
 func (t *Tx) Touch(ctx context.Context, source, guid string, seen time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`, unix(seen), source, guid); err != nil {
+	if _, err := t.stmt(ctx, stTouch).ExecContext(ctx, unix(seen), source, guid); err != nil {
 		return fmt.Errorf("touch sighting %s/%s: %w", source, guid, err)
 	}
 	return nil

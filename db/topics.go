@@ -81,11 +81,36 @@ func (s *Store) Topic(ctx context.Context, q TopicQuery) ([]*paper.Paper, error)
 	}
 	var where []string
 	var args []any
-	if strings.TrimSpace(q.Match) != "" {
-		where = append(where, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-		args = append(args, q.Match)
-	}
-	if strings.TrimSpace(q.Exclude) != "" {
+	from := " FROM papers p"
+	match, exclude := strings.TrimSpace(q.Match), strings.TrimSpace(q.Exclude)
+	if match != "" {
+		expr := match
+		if exclude != "" {
+			// One FTS5 expression (NOT is FTS5's set difference): the excluded
+			// set is never materialised.
+			expr = "(" + match + ") NOT (" + exclude + ")"
+		}
+		n, err := s.countMatches(ctx, expr, denseMatches*q.Cap)
+		if err != nil {
+			return nil, &QueryError{Query: q.Match + " / " + q.Exclude, Err: err}
+		}
+		switch {
+		case n < sparseMatches*q.Cap:
+			// Few matches: read them all and sort (cost grows with the matches).
+			where = append(where, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+		case n < denseMatches*q.Cap:
+			// Many: walk papers newest first and test each against the matches'
+			// set, stopping at Cap (building the set costs about 1 µs a match).
+			from += " INDEXED BY papers_published"
+			where = append(where, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+		default:
+			// Very many: walk papers newest first and probe the index for each;
+			// about Cap/selectivity probes, never the whole set.
+			from += " INDEXED BY papers_published"
+			where = append(where, "EXISTS (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND rowid = p.id)")
+		}
+		args = append(args, expr)
+	} else if exclude != "" {
 		where = append(where, "p.id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
 		args = append(args, q.Exclude)
 	}
@@ -109,7 +134,7 @@ func (s *Store) Topic(ctx context.Context, q TopicQuery) ([]*paper.Paper, error)
 		where = append(where, "p.published >= ?")
 		args = append(args, q.Since.Unix())
 	}
-	sqlText := "SELECT " + prefixed("p.", paperColumns) + " FROM papers p"
+	sqlText := "SELECT " + prefixed("p.", paperColumns) + from
 	if len(where) > 0 {
 		sqlText += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -167,6 +192,23 @@ func (s *Store) Topic(ctx context.Context, q TopicQuery) ([]*paper.Paper, error)
 		sortTrending(papers, now)
 	}
 	return papers, nil
+}
+
+// Plan thresholds of an FTS topic, in matches per paper of the feed's Cap: with
+// fewer than sparseMatches*Cap matches the query reads every match; up to
+// denseMatches*Cap it walks papers by date and tests membership in the
+// matches' set; beyond, it walks by date and probes the index row by row. The
+// crossovers were measured at 1,000,000 papers (see BENCHMARKS.md).
+const (
+	sparseMatches = 10
+	denseMatches  = 800
+)
+
+// countMatches counts the rows expr matches, up to limit (cheap: a doclist walk).
+func (s *Store) countMatches(ctx context.Context, expr string, limit int) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)", expr, limit).Scan(&n)
+	return n, err
 }
 
 // TrendingScore weighs Hugging Face upvotes by age, so that a paper with many

@@ -12,16 +12,18 @@ import (
 // rendered is one representation ready to serve: the bytes, their gzip, and the
 // validators.
 type rendered struct {
-	key      string
-	body     []byte
-	gz       []byte // nil when gzip does not make it smaller
-	etag     string // strong, from the body's SHA-256
-	gzETag   string // the gzip variant's (a different representation, so another strong tag)
-	lastMod  time.Time
-	ctype    string
-	gen      int64     // store generation it was rendered from
-	at       time.Time // Options.Now at render time
-	contentT time.Time // newest Updated/FirstSeen of its papers
+	key     string
+	body    []byte
+	gz      []byte // nil when gzip does not make it smaller
+	etag    string // strong, from the body's SHA-256
+	gzETag  string // the gzip variant's (a different representation, so another strong tag)
+	lastMod time.Time
+	// lastModHTTP is lastMod formatted for the Last-Modified header, once.
+	lastModHTTP string
+	ctype       string
+	gen         int64     // store generation it was rendered from
+	at          time.Time // Options.Now at render time
+	contentT    time.Time // newest Updated/FirstSeen of its papers
 }
 
 func (r *rendered) size() int { return len(r.body) + len(r.gz) + len(r.key) + 256 }

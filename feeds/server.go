@@ -75,6 +75,8 @@ type Server struct {
 	maxAge time.Duration
 	base   string
 
+	cacheControl string // the Cache-Control value of every feed and page, formatted once
+
 	mu       sync.Mutex
 	cache    *lru
 	inflight map[string]chan struct{}
@@ -114,6 +116,7 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 		s.topics[t.Name] = t
 	}
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
+	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))
 
 	if opts.Registerer != nil {
 		s.requests = register(opts.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -273,7 +276,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 	}
 	h := w.Header()
 	h.Set("Content-Type", doc.ctype)
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds())))
+	h.Set("Cache-Control", s.cacheControl)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
 	if doc.ctype == contentTypes[FormatHTML] {
@@ -286,7 +289,11 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", etag)
-	h.Set("Last-Modified", doc.lastMod.UTC().Format(http.TimeFormat))
+	lm := doc.lastModHTTP
+	if lm == "" {
+		lm = doc.lastMod.UTC().Format(http.TimeFormat)
+	}
+	h.Set("Last-Modified", lm)
 	if notModified(r, doc) {
 		h.Del("Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
@@ -399,6 +406,7 @@ func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, ol
 	default:
 		r.lastMod = r.contentT
 	}
+	r.lastModHTTP = r.lastMod.UTC().Format(http.TimeFormat)
 	return r, nil
 }
 
