@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -31,7 +32,10 @@ type Store struct {
 	r    *sql.DB // a pool of read-only connections
 	path string
 	ws   [numWriteStmts]*sql.Stmt // the write path's statements, prepared once on w
-	gen  *sql.Stmt                // Generation's query, prepared on the read pool (read per feed request)
+	gen  *sql.Stmt                // Generation's query, prepared on the read pool
+
+	writes   atomic.Int64            // committed write transactions of this Store that changed papers
+	genCache atomic.Pointer[genSnap] // the last generation read
 }
 
 // Statements of the write path, prepared once at Open and reused by every
@@ -175,13 +179,33 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
+// GenerationTTL bounds how long Generation may miss a write committed by
+// another process (a cron `paperfeed collect`); writes through this Store are
+// seen at once.
+const GenerationTTL = 250 * time.Millisecond
+
+// genSnap is a generation read at a time, valid while no write of this
+// process has committed since (writes counts them).
+type genSnap struct {
+	value  int64
+	at     time.Time
+	writes int64
+}
+
 // Generation changes whenever a write transaction changed papers. Caches of
-// rendered feeds key on it.
+// rendered feeds key on it. It is read from the database at most every
+// GenerationTTL (a feed request then costs no query), and at once after a write
+// through this Store.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
+	writes := s.writes.Load()
+	if g := s.genCache.Load(); g != nil && g.writes == writes && time.Since(g.at) < GenerationTTL {
+		return g.value, nil
+	}
 	var g int64
 	if err := s.gen.QueryRowContext(ctx).Scan(&g); err != nil {
 		return 0, fmt.Errorf("read generation: %w", err)
 	}
+	s.genCache.Store(&genSnap{value: g, at: time.Now(), writes: writes})
 	return g, nil
 }
 
@@ -225,6 +249,9 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if t.changed {
+		s.writes.Add(1) // invalidates the cached generation
 	}
 	return nil
 }

@@ -251,3 +251,40 @@ func TestSourceState(t *testing.T) {
 		t.Errorf("all: %+v %v", all, err)
 	}
 }
+
+func TestGenerationSeesWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	ctx := context.Background()
+	a, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, path) // stands in for another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	g0, _ := a.Generation(ctx)
+	save(t, a, testPaper(1, "Own write"))
+	if g, _ := a.Generation(ctx); g != g0+1 {
+		t.Fatalf("own write not seen at once: %d -> %d", g0, g)
+	}
+	g1, _ := a.Generation(ctx)
+	save(t, b, testPaper(2, "Other process"))
+	// Seen within GenerationTTL (polled, not assumed: no wall-clock bound asserted beyond the TTL's own).
+	deadline := time.Now().Add(10 * GenerationTTL)
+	for {
+		g, err := a.Generation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g == g1+1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a write by another store never became visible (generation %d)", g)
+		}
+		time.Sleep(GenerationTTL / 5)
+	}
+}

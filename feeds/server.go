@@ -15,10 +15,11 @@
 // Caching: a rendered representation (body, its gzip, strong ETag from a SHA-256
 // of the body, Last-Modified) stays in a bounded in-memory LRU until the store's
 // generation changes or it is older than the max-age (so a topic's time window
-// still slides when nothing is collected). The generation is read on every
-// request: it is one primary-key row (see BenchmarkGeneration), far cheaper than
-// the topic query it saves, and it makes a write by another process (a cron
-// `paperfeed collect`) visible at once. Concurrent misses of one key render once.
+// still slides when nothing is collected). The generation is checked on every
+// request; the store answers from memory, re-reading its row at most every
+// db.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
+// collect`) shows within that, and a write by this process at once. Concurrent
+// misses of one key render once.
 //
 // Last-Modified is the newest Updated or FirstSeen of the papers in the
 // document; when a re-render yields different bytes whose papers are not newer
