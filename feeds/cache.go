@@ -6,24 +6,48 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
+	"strconv"
 	"time"
 )
 
 // rendered is one representation ready to serve: the bytes, their gzip, and the
 // validators.
 type rendered struct {
-	key     string
-	body    []byte
-	gz      []byte // nil when gzip does not make it smaller
-	etag    string // strong, from the body's SHA-256
-	gzETag  string // the gzip variant's (a different representation, so another strong tag)
-	lastMod time.Time
-	// lastModHTTP is lastMod formatted for the Last-Modified header, once.
-	lastModHTTP string
-	ctype       string
-	gen         int64     // store generation it was rendered from
-	at          time.Time // Options.Now at render time
-	contentT    time.Time // newest Updated/FirstSeen of its papers
+	key      string
+	body     []byte
+	gz       []byte // nil when gzip does not make it smaller
+	etag     string // strong, from the body's SHA-256
+	gzETag   string // the gzip variant's (a different representation, so another strong tag)
+	lastMod  time.Time
+	hdr      renderedHeaders // header values, built once by setLastModified
+	ctype    string
+	gen      int64     // store generation it was rendered from
+	at       time.Time // Options.Now at render time
+	contentT time.Time // newest Updated/FirstSeen of its papers
+}
+
+// renderedHeaders are a document's response header values, built once: a
+// cache hit assigns them without formatting or allocating. The slices are
+// shared by every response and never modified (len == cap == 1, so even an
+// Add elsewhere would copy).
+type renderedHeaders struct {
+	ctype, etag, gzETag, lastMod, clen, gzClen []string
+}
+
+func (r *rendered) headers() *renderedHeaders { return &r.hdr }
+
+// setLastModified fixes the document's Last-Modified and builds its headers.
+func (r *rendered) setLastModified(t time.Time) {
+	r.lastMod = t
+	r.hdr = renderedHeaders{
+		ctype:   []string{r.ctype},
+		etag:    []string{r.etag},
+		gzETag:  []string{r.gzETag},
+		lastMod: []string{t.UTC().Format(http.TimeFormat)},
+		clen:    []string{strconv.Itoa(len(r.body))},
+		gzClen:  []string{strconv.Itoa(len(r.gz))},
+	}
 }
 
 func (r *rendered) size() int { return len(r.body) + len(r.gz) + len(r.key) + 256 }

@@ -76,13 +76,15 @@ type Server struct {
 	maxAge time.Duration
 	base   string
 
-	cacheControl string // the Cache-Control value of every feed and page, formatted once
+	cacheControl    string   // the Cache-Control value of every feed and page, formatted once
+	cacheControlHdr []string // the same, as a header value
 
 	mu       sync.Mutex
 	cache    *lru
 	inflight map[string]chan struct{}
 
 	requests *prometheus.CounterVec
+	counters sync.Map // requestLabels -> prometheus.Counter
 	hits     prometheus.Counter
 }
 
@@ -118,6 +120,7 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 	}
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
 	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))
+	s.cacheControlHdr = []string{s.cacheControl}
 
 	if opts.Registerer != nil {
 		s.requests = register(opts.Registerer, prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -202,7 +205,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			return nil, &httpError{http.StatusNotFound, fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
 		}
-		limit, err := parseLimit(r.URL.Query())
+		limit, err := parseLimit(r)
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +224,7 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 			if len(q) > 1000 {
 				return nil, &httpError{http.StatusBadRequest, "query too long (max 1000 bytes)"}
 			}
-			limit, err := parseLimit(v)
+			limit, err := parseLimit(r)
 			if err != nil {
 				return nil, err
 			}
@@ -237,7 +240,11 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 	}
 }
 
-func parseLimit(v url.Values) (int, error) {
+func parseLimit(r *http.Request) (int, error) {
+	if r.URL.RawQuery == "" {
+		return 0, nil
+	}
+	v := r.URL.Query()
 	if !v.Has("limit") {
 		return 0, nil
 	}
@@ -253,8 +260,34 @@ func parseLimit(v url.Values) (int, error) {
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, topic, format string, get func() (*rendered, error)) {
 	status := s.write(w, r, get)
 	if s.requests != nil {
-		s.requests.WithLabelValues(topic, format, strconv.Itoa(status)).Inc()
+		s.requestCounter(topic, format, status).Inc()
 	}
+}
+
+// Constant header values, shared by every response (never modified).
+var (
+	hdrVary       = []string{"Accept-Encoding"}
+	hdrNosniff    = []string{"nosniff"}
+	hdrGzip       = []string{"gzip"}
+	hdrNoReferrer = []string{"no-referrer"}
+	hdrCSP        = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}
+)
+
+type requestLabels struct {
+	topic, format string
+	status        int
+}
+
+// requestCounter returns the request counter of a label set, looked up once:
+// topic labels are bounded (configured names, "search", "", "_unknown").
+func (s *Server) requestCounter(topic, format string, status int) prometheus.Counter {
+	key := requestLabels{topic, format, status}
+	if c, ok := s.counters.Load(key); ok {
+		return c.(prometheus.Counter)
+	}
+	c := s.requests.WithLabelValues(topic, format, strconv.Itoa(status))
+	s.counters.Store(key, c)
+	return c
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rendered, error)) int {
@@ -275,32 +308,33 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 		io.WriteString(w, he.msg+"\n")
 		return he.code
 	}
+	// Header values are built once per rendered document (see rendered.hdr) and
+	// assigned under their canonical keys: a cache hit allocates nothing here.
 	h := w.Header()
-	h.Set("Content-Type", doc.ctype)
-	h.Set("Cache-Control", s.cacheControl)
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("X-Content-Type-Options", "nosniff")
+	hv := doc.headers()
+	h["Content-Type"] = hv.ctype
+	h["Cache-Control"] = s.cacheControlHdr
+	h["Vary"] = hdrVary
+	h["X-Content-Type-Options"] = hdrNosniff
 	if doc.ctype == contentTypes[FormatHTML] {
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("Referrer-Policy", "no-referrer")
+		h["Content-Security-Policy"] = hdrCSP
+		h["Referrer-Policy"] = hdrNoReferrer
 	}
-	body, etag := doc.body, doc.etag
-	if doc.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body, etag = doc.gz, doc.gzETag
-		h.Set("Content-Encoding", "gzip")
+	body, etag, clen := doc.body, hv.etag, hv.clen
+	gzipped := doc.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	if gzipped {
+		body, etag, clen = doc.gz, hv.gzETag, hv.gzClen
 	}
-	h.Set("ETag", etag)
-	lm := doc.lastModHTTP
-	if lm == "" {
-		lm = doc.lastMod.UTC().Format(http.TimeFormat)
-	}
-	h.Set("Last-Modified", lm)
+	h["Etag"] = etag
+	h["Last-Modified"] = hv.lastMod
 	if notModified(r, doc) {
-		h.Del("Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if gzipped {
+		h["Content-Encoding"] = hdrGzip
+	}
+	h["Content-Length"] = clen
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
@@ -399,15 +433,14 @@ func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, ol
 	r.gen, r.at, r.contentT = gen, now, contentT.UTC().Truncate(time.Second)
 	switch {
 	case old != nil && old.etag == r.etag:
-		r.lastMod = old.lastMod
+		r.setLastModified(old.lastMod)
 	case old != nil && !r.contentT.After(old.lastMod):
-		r.lastMod = now.UTC().Truncate(time.Second) // changed without a newer paper
+		r.setLastModified(now.UTC().Truncate(time.Second)) // changed without a newer paper
 	case r.contentT.IsZero():
-		r.lastMod = now.UTC().Truncate(time.Second)
+		r.setLastModified(now.UTC().Truncate(time.Second))
 	default:
-		r.lastMod = r.contentT
+		r.setLastModified(r.contentT)
 	}
-	r.lastModHTTP = r.lastMod.UTC().Format(http.TimeFormat)
 	return r, nil
 }
 
@@ -436,7 +469,7 @@ func docOPML() doc {
 
 func docTopic(t config.Topic, format string, limit int) doc {
 	return doc{
-		key:    fmt.Sprintf("topic\x00%s\x00%s\x00%d", t.Name, format, limit),
+		key:    "topic\x00" + t.Name + "\x00" + format + "\x00" + strconv.Itoa(limit),
 		format: format,
 		path:   "topics/" + t.Name + "." + format,
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
