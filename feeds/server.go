@@ -134,14 +134,20 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 	}
 
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("GET /{$}", s.handleIndex)
-	s.mux.HandleFunc("GET /index.html", s.handleIndex)
-	s.mux.HandleFunc("GET /topics.opml", s.handleOPML)
-	s.mux.HandleFunc("GET /topics/{file}", s.handleTopic)
-	for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
-		s.mux.HandleFunc("GET /search."+f, s.handleSearch(f))
-	}
+	s.Register(s.mux)
 	return s, nil
+}
+
+// Register adds the feed and page routes to mux, so that a program serving
+// other endpoints too routes every request once.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.handleIndex)
+	mux.HandleFunc("GET /index.html", s.handleIndex)
+	mux.HandleFunc("GET /topics.opml", s.handleOPML)
+	mux.HandleFunc("GET /topics/{file}", s.handleTopic)
+	for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
+		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
+	}
 }
 
 // register registers c, or returns the collector already registered under its name.

@@ -439,3 +439,36 @@ func TestShippedConfigChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestBodyCap(t *testing.T) {
+	var read int
+	h := capRequestBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		read = len(b)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		}
+	}), 1000)
+	tests := []struct {
+		name   string
+		body   io.Reader
+		length int64
+		code   int
+	}{
+		{"no body", nil, 0, 200},
+		{"small", strings.NewReader("x"), 1, 200},
+		{"declared too large", strings.NewReader(strings.Repeat("x", 2000)), 2000, 413},
+		{"chunked too large", io.MultiReader(strings.NewReader(strings.Repeat("x", 2000))), -1, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/", tt.body)
+			req.ContentLength = tt.length
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.code || read > 1000 {
+				t.Errorf("status %d (want %d), read %d bytes", rec.Code, tt.code, read)
+			}
+		})
+	}
+}

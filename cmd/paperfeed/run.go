@@ -319,13 +319,32 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger) erro
 // newHTTPServer sets the timeouts a server facing the internet needs.
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           http.MaxBytesHandler(h, 64<<10),
+		Handler:           capRequestBody(h, 64<<10),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
+}
+
+// capRequestBody limits request bodies to max bytes. No endpoint reads a
+// body; the cap bounds what the server would drain from a client that sends
+// one anyway. A request without a body passes untouched (http.MaxBytesHandler
+// would copy every request).
+func capRequestBody(h http.Handler, max int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if r.ContentLength != 0 { // -1: unknown length (chunked)
+			r2 := *r // handlers must not modify the request they are given
+			r2.Body = http.MaxBytesReader(w, r.Body, max)
+			r = &r2
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // newHandler routes the feeds and the operator endpoints.
@@ -336,7 +355,7 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 	}
 	st := status.New(a.cfg, a.store)
 	mux := http.NewServeMux()
-	mux.Handle("/", fs)
+	fs.Register(mux)
 	mux.Handle("GET /status", st)
 	mux.Handle("GET /metrics", status.Metrics(a.registry, a.store))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
