@@ -73,8 +73,11 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	topics map[string]config.Topic
-	maxAge time.Duration
-	base   string
+	// topicDocs are the documents of every topic and format without ?limit,
+	// made once (a cache hit then allocates no key or closure).
+	topicDocs map[[2]string]doc
+	maxAge    time.Duration
+	base      string
 
 	cacheControl    string   // the Cache-Control value of every feed and page, formatted once
 	cacheControlHdr []string // the same, as a header value
@@ -95,10 +98,11 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 	}
 	s := &Server{
 		cfg: cfg, store: store, now: opts.Now, log: opts.Logger,
-		topics:   map[string]config.Topic{},
-		base:     strings.TrimRight(cfg.Server.BaseURL, "/"),
-		cache:    newLRU(cacheMaxEntries, cacheMaxBytes),
-		inflight: map[string]chan struct{}{},
+		topics:    map[string]config.Topic{},
+		topicDocs: map[[2]string]doc{},
+		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
+		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
+		inflight:  map[string]chan struct{}{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -117,6 +121,9 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 			}
 		}
 		s.topics[t.Name] = t
+		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
+			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)
+		}
 	}
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
 	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))
@@ -215,7 +222,11 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		return s.get(r.Context(), docTopic(t, format, limit))
+		d, ok := s.topicDocs[[2]string{name, format}]
+		if limit != 0 || !ok {
+			d = docTopic(t, format, limit)
+		}
+		return s.get(r.Context(), d)
 	})
 }
 
