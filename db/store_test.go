@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -286,5 +287,36 @@ func TestGenerationSeesWrites(t *testing.T) {
 			t.Fatalf("a write by another store never became visible (generation %d)", g)
 		}
 		time.Sleep(GenerationTTL / 5)
+	}
+}
+
+// TestCandidateLookupUsesIndexes keeps matching independent of the store's
+// size: every branch of the candidate query is an index search, never a scan.
+func TestCandidateLookupUsesIndexes(t *testing.T) {
+	s := openTest(t)
+	rows, err := s.w.Query("EXPLAIN QUERY PLAN "+writeSQL[stCandidates], "src", "guid", "2401.00001", "10.1/x", "key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	joined := strings.Join(plan, "\n")
+	for _, want := range []string{"sqlite_autoindex_sightings_1", "papers_arxiv_id", "papers_doi", "papers_title_key"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("plan does not use %s:\n%s", want, joined)
+		}
+	}
+	for _, line := range plan {
+		if strings.HasPrefix(line, "SCAN") {
+			t.Errorf("plan scans a table: %q\n%s", line, joined)
+		}
 	}
 }
