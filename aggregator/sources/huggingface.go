@@ -52,15 +52,26 @@ func (s *huggingFace) Collect(ctx context.Context, f Fetcher, st *State) (*Resul
 		day := today.AddDate(0, 0, -i)
 		u := s.dayURL(day)
 		resp, err := p.get(fetch.Request{URL: u, Accept: "application/json"}, true)
+		var items []paper.Item
+		var skipped int
+		if err == nil && !resp.NotModified {
+			items, skipped, err = parseHFDay(resp.Body)
+			if err != nil {
+				err = fmt.Errorf("Hugging Face daily papers of %s: %w", day.Format("2006-01-02"), err)
+			}
+		}
 		if err != nil {
+			// Early in a UTC day HF does not know the date yet and answers
+			// "not found": today's list is simply not out. The pass goes on with
+			// the older days, and fails if they fail too.
+			if i == 0 && s.days > 1 && isHFNotFound(err) {
+				p.note("%s: not published yet (%v)", day.Format("2006-01-02"), err)
+				continue
+			}
 			return nil, err
 		}
 		if resp.NotModified {
 			continue
-		}
-		items, skipped, err := parseHFDay(resp.Body)
-		if err != nil {
-			return nil, fmt.Errorf("Hugging Face daily papers of %s: %w", day.Format("2006-01-02"), err)
 		}
 		if skipped > 0 {
 			p.note("%s: skipped %d entries without a paper id or title", day.Format("2006-01-02"), skipped)
@@ -116,7 +127,7 @@ func parseHFDay(body []byte) (items []paper.Item, skipped int, err error) {
 			if json.Unmarshal(e.Error, &msg) != nil {
 				msg = string(e.Error)
 			}
-			return nil, 0, fmt.Errorf("upstream error: %s", msg)
+			return nil, 0, &hfError{msg}
 		}
 		return nil, 0, fmt.Errorf("unexpected JSON object, want an array of papers (starts %q)", snippet(b))
 	default:
@@ -181,4 +192,18 @@ func hfItem(e *hfEntry) (paper.Item, bool) {
 		it.Links = append(it.Links, paper.Link{Kind: paper.LinkProject, URL: u})
 	}
 	return it, true
+}
+
+// hfError is the {"error": "..."} object Hugging Face answers for a date it
+// does not know.
+type hfError struct{ msg string }
+
+func (e *hfError) Error() string { return "upstream error: " + e.msg }
+
+// isHFNotFound reports whether err is Hugging Face's answer for an unknown
+// date: its error object, or a 404.
+func isHFNotFound(err error) bool {
+	var he *hfError
+	var fe *fetch.HTTPError
+	return errors.As(err, &he) || (errors.As(err, &fe) && fe.Status == 404)
 }

@@ -133,7 +133,7 @@ func TestHuggingFaceBadAnswers(t *testing.T) {
 		h    http.HandlerFunc
 		want []string
 	}{
-		{"error body with 200", body(200, "application/json", errBody), []string{"upstream error: Sorry, we can't find the page you are looking for.", "2024-10-25"}},
+		{"error body with 200", body(200, "application/json", errBody), []string{"upstream error: Sorry, we can't find the page you are looking for.", "2024-10-24"}},
 		{"error body with 404", body(404, "application/json", errBody), []string{"HTTP 404"}},
 		{"html", body(200, "text/html", []byte("<!doctype html><html>Hugging Face is down</html>")), []string{"not JSON"}},
 		{"empty body", body(200, "application/json", nil), []string{"empty body"}},
@@ -149,4 +149,37 @@ func TestHuggingFaceBadAnswers(t *testing.T) {
 			wantErr(t, res, err, tc.want...)
 		})
 	}
+}
+
+// TestHuggingFaceTodayNotOutYet: early in a UTC day HF answers "not found" for
+// today; the pass keeps yesterday's list and says so, instead of failing.
+func TestHuggingFaceTodayNotOutYet(t *testing.T) {
+	errBody := fixture(t, "hf-daily-papers/error_not_found.json")
+	day := fixture(t, "hf-daily-papers/daily_papers_2024-10-25.json")
+	for _, status := range []int{200, 404} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("date") == "2024-10-25" {
+					w.WriteHeader(status)
+					w.Write(errBody)
+					return
+				}
+				w.Write(day)
+			})
+			s := mustNew(t, config.Source{Name: "hf", Type: "huggingface", URL: srv.URL}, Options{Now: hfNow})
+			res, err := collect(t, s, &State{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "items", len(res.Items), 29)
+			if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "2024-10-25: not published yet") {
+				t.Errorf("notes %q", res.Notes)
+			}
+		})
+	}
+	// With one day configured there is nothing else to serve: an error.
+	srv, _ := server(t, body(200, "application/json", errBody))
+	s := mustNew(t, config.Source{Name: "hf", Type: "huggingface", URL: srv.URL, Days: 1}, Options{Now: hfNow})
+	res, err := collect(t, s, &State{})
+	wantErr(t, res, err, "upstream error")
 }
