@@ -35,6 +35,9 @@ type pageView struct {
 	Topics    []topicView // index: every topic; topic page: the one
 	Topic     *topicView  // topic page only
 	Alternate []feedLink  // autodiscovery
+	// Search marks the search page (/search?q=): a form, and Query's results.
+	Search bool
+	Query  string
 }
 
 const maxShownAuthors = 12
@@ -78,6 +81,9 @@ ol.newest li{margin:.2rem 0}
 details summary{cursor:pointer;color:var(--muted)}
 details p{white-space:pre-line;margin:.5rem 0}
 footer{color:var(--muted);font-size:.85rem;padding:1rem}
+form.search{display:flex;gap:.4rem;margin:.5rem 0}
+form.search input{flex:1;min-width:0;font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg)}
+form.search button{font:inherit;padding:.35rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:var(--chip);color:var(--fg)}
 `
 
 var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCTYPE html>
@@ -93,13 +99,15 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <header>
 {{if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
 <h1 dir="auto">{{.Topic.Title}}</h1>
+{{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion AND protein, "language model*"' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
+<p>Full-text search of titles, abstracts and authors (<a href="https://www.sqlite.org/fts5.html#full_text_query_syntax">FTS5 syntax</a>: words, "phrases", prefix*, AND, OR, NOT, title:word). Every search is also a feed to subscribe to.</p>{{end}}
 {{if .Topic.Description}}<p dir="auto">{{.Topic.Description}}</p>{{end}}
 <ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{else}}<h1>{{.SiteTitle}}</h1>
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
 {{end}}</header>
 <main>
-{{if .Topic}}{{with .Topic}}{{if not .Entries}}<p>No papers yet.</p>{{end}}
+{{if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
 <h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}

@@ -155,6 +155,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
+	mux.HandleFunc("GET /search", s.handleSearch(FormatHTML))
 }
 
 // register registers c, or returns the collector already registered under its name.
@@ -235,6 +236,9 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 		s.respond(w, r, "search", format, func() (*rendered, error) {
 			v := r.URL.Query()
 			q := strings.TrimSpace(v.Get("q"))
+			if q == "" && format == FormatHTML {
+				return s.get(r.Context(), docSearch("", format, 0)) // the search form alone
+			}
 			if q == "" {
 				return nil, &httpError{http.StatusBadRequest, "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
 			}
@@ -608,15 +612,23 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	if limit <= 0 {
 		limit = config.DefaultTopicLimit
 	}
-	ps, err := s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
-	if err != nil {
-		var qe *db.QueryError
-		if errors.As(err, &qe) {
-			return nil, time.Time{}, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+	var ps []*paper.Paper
+	if q != "" {
+		var err error
+		ps, err = s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+		if err != nil {
+			var qe *db.QueryError
+			if errors.As(err, &qe) {
+				return nil, time.Time{}, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+			}
+			return nil, time.Time{}, err
 		}
-		return nil, time.Time{}, err
 	}
-	es, updated, contentT := entries(ps, s.base+"/")
+	pageURL := s.base + "/search?q=" + url.QueryEscape(q)
+	es, updated, contentT := entries(ps, pageURL)
+	if format == FormatHTML {
+		return s.searchPage(q, es, contentT)
+	}
 	if updated.IsZero() {
 		updated = now.UTC().Truncate(time.Second)
 	}
@@ -627,7 +639,7 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 		Description: "Papers matching the full-text query " + cleanLine(q, 1000),
 		SiteTitle:   cleanLine(s.cfg.Server.Title, 200),
 		SelfURL:     withLimit(self, limit),
-		HTMLURL:     s.base + "/",
+		HTMLURL:     pageURL,
 		Updated:     updated,
 		TTL:         int(s.maxAge.Minutes()),
 	}
@@ -697,4 +709,37 @@ func (s *Server) buildOPML() ([]byte, error) {
 		})
 	}
 	return renderOPML(d)
+}
+
+// searchPage is the HTML search page: a form, and the results of q with
+// subscribe links to the same search as feeds.
+func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, time.Time, error) {
+	title := "Search"
+	if q != "" {
+		title = "Search: " + cleanLine(q, 200)
+	}
+	tv := topicView{Title: title, Count: len(es), Entries: es}
+	if q != "" {
+		for _, f := range []struct{ ext, label string }{{FormatAtom, "Atom"}, {FormatRSS, "RSS"}, {FormatJSON, "JSON Feed"}} {
+			href := "search." + f.ext + "?q=" + url.QueryEscape(q)
+			tv.Feeds = append(tv.Feeds, feedLink{
+				Label: title + " (" + f.label + ")",
+				Type:  strings.TrimSuffix(contentTypes[f.ext], "; charset=utf-8"),
+				Href:  href,
+				Abs:   s.base + "/" + href,
+			})
+		}
+	}
+	site := cleanLine(s.cfg.Server.Title, 200)
+	b, err := renderPage(&pageView{
+		SiteTitle: site,
+		Title:     title + " · " + site,
+		Home:      "./",
+		OPML:      "topics.opml",
+		Topic:     &tv,
+		Alternate: tv.Feeds,
+		Search:    true,
+		Query:     cleanLine(q, 1000),
+	})
+	return b, contentT, err
 }
