@@ -472,3 +472,43 @@ func TestRequestBodyCap(t *testing.T) {
 		})
 	}
 }
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.toml")
+	os.WriteFile(cfgPath, []byte("[storage]\npath = \"pf.db\"\n\n[[source]]\nname = \"j\"\ntype = \"feed\"\nurl = \"file://"+mustAbs(t, "testdata/journal.xml")+"\"\n"), 0o644)
+	ctx := context.Background()
+	if err := run(ctx, []string{"collect", "-config", cfgPath}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "copy.db")
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	copyStore, err := db.Open(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyStore.Close()
+	if st, _ := copyStore.Stats(ctx); st.Papers != 1 {
+		t.Errorf("backup holds %d papers, want 1", st.Papers)
+	}
+	if ok, err := copyStore.IntegrityCheck(ctx); err != nil || ok != "ok" {
+		t.Errorf("backup integrity: %q %v", ok, err)
+	}
+	// Never overwrites.
+	err = run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, io.Discard, io.Discard)
+	if code := exitCode(err, io.Discard); code != 2 || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("second backup to the same file: exit %d, %v", code, err)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

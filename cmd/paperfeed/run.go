@@ -35,6 +35,7 @@ Usage:
   paperfeed collect [-config FILE]            one pass over every source, then exit
   paperfeed export  [-config FILE] -out DIR   write the served files for static hosting
   paperfeed check   [-config FILE]            validate the config, list sources and topics
+  paperfeed backup  [-config FILE] -out FILE  write a consistent copy of the store (safe while serving)
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
@@ -55,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check":
+	case "serve", "collect", "export", "check", "backup":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -68,8 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	outDir := ""
-	if cmd == "export" {
+	switch cmd {
+	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
+	case "backup":
+		fs.StringVar(&outDir, "out", "", "backup file to create")
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -99,6 +103,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return &exitError{code: exitConfigError, err: errors.New("export: -out DIR is required")}
 		}
 		return runExport(ctx, cfg, logger, outDir, stdout)
+	case "backup":
+		if outDir == "" {
+			return &exitError{code: exitConfigError, err: errors.New("backup: -out FILE is required")}
+		}
+		return runBackup(ctx, cfg, outDir, stdout)
 	default:
 		return runServe(ctx, cfg, logger)
 	}
@@ -271,6 +280,24 @@ func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, dir
 		return &exitError{code: exitConfigError, err: fmt.Errorf("export: %w", err)}
 	}
 	fmt.Fprintf(stdout, "exported %d topics to %s\n", len(cfg.Topics), dir)
+	return nil
+}
+
+// runBackup writes a consistent, compacted copy of the store (VACUUM INTO):
+// safe while `serve` or `collect` write to it.
+func runBackup(ctx context.Context, cfg *config.Config, out string, stdout io.Writer) error {
+	if _, err := os.Stat(out); err == nil {
+		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: %s exists; choose a new file", out)}
+	}
+	store, err := db.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return &exitError{code: exitConfigError, err: err}
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, out); err != nil {
+		return &exitError{code: exitConfigError, err: err}
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Storage.Path, out)
 	return nil
 }
 
