@@ -258,28 +258,15 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	res, err := s.src.Collect(pctx, c.fetcher, &st)
 	cancel()
 	now := c.now()
+	if err != nil {
+		c.recordFailure(ctx, prev, s.cfg, now, err, &sum)
+		c.finish(&sum, start)
+		return sum
+	}
 	next := now.Add(jitter(c.cfg.Interval(s.cfg)))
 	newState := prev
 	newState.Type = s.cfg.Type
 	newState.LastAttempt = now
-	if err != nil {
-		sum.Err = fmt.Errorf("%s: %w", s.cfg.Name, err)
-		newState.Failures++
-		newState.LastError = err.Error()
-		newState.LastErrorAt = now
-		next = now.Add(backoff(c.cfg.Interval(s.cfg), newState.Failures))
-		if ra := retryAfterOf(err); ra.After(next) {
-			next = ra
-		}
-		newState.NextCheck = next
-		sum.NextCheck = next
-		newState.LastSummary = sum.Outcome()
-		if serr := c.store.SaveSourceState(context.WithoutCancel(ctx), newState); serr != nil {
-			c.log.Error("save source state", "source", s.cfg.Name, "err", serr)
-		}
-		c.finish(&sum, start)
-		return sum
-	}
 	sum.Requests, sum.Bytes, sum.NotModified, sum.Notes = res.Requests, res.Bytes, res.Unchanged, res.Notes
 	if res.NotBefore.After(next) {
 		next = res.NotBefore
@@ -315,20 +302,33 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 		return tx.SaveSourceState(ctx, newState)
 	})
 	if err != nil {
-		sum.Err = fmt.Errorf("%s: store: %w", s.cfg.Name, err)
-		failed := prev
-		failed.Type = s.cfg.Type
-		failed.LastAttempt = now
-		failed.Failures++
-		failed.LastError = sum.Err.Error()
-		failed.LastErrorAt = now
-		failed.NextCheck = now.Add(backoff(c.cfg.Interval(s.cfg), failed.Failures))
-		if serr := c.store.SaveSourceState(context.WithoutCancel(ctx), failed); serr != nil {
-			c.log.Error("save source state", "source", s.cfg.Name, "err", serr)
-		}
+		c.recordFailure(ctx, prev, s.cfg, now, fmt.Errorf("store: %w", err), &sum)
 	}
 	c.finish(&sum, start)
 	return sum
+}
+
+// recordFailure keeps a failed pass in the source's state, and nothing else of
+// it: one more consecutive failure, the error, and the next check after the
+// backoff or the upstream's Retry-After, whichever is later.
+func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc config.Source, now time.Time, cause error, sum *Summary) {
+	sum.Err = fmt.Errorf("%s: %w", sc.Name, cause)
+	st := prev
+	st.Type = sc.Type
+	st.LastAttempt = now
+	st.Failures++
+	st.LastError = cause.Error()
+	st.LastErrorAt = now
+	st.NextCheck = now.Add(backoff(c.cfg.Interval(sc), st.Failures))
+	if ra := retryAfterOf(cause); ra.After(st.NextCheck) {
+		st.NextCheck = ra
+	}
+	sum.NextCheck = st.NextCheck
+	st.LastSummary = sum.Outcome()
+	// Recorded even when the pass was cancelled: the operator must see why it stopped.
+	if err := c.store.SaveSourceState(context.WithoutCancel(ctx), st); err != nil {
+		c.log.Error("save source state", "source", sc.Name, "err", err)
+	}
 }
 
 func (c *Collector) finish(sum *Summary, start time.Time) {
