@@ -174,9 +174,6 @@ func register[C prometheus.Collector](r prometheus.Registerer, c C) C {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// MaxAge is the Cache-Control max-age of every feed and page.
-func (s *Server) MaxAge() time.Duration { return s.maxAge }
-
 // ---- handlers ----
 
 type httpError struct {
@@ -658,15 +655,25 @@ func (s *Server) topicView(t config.Topic, es []entry, prefix string) topicView 
 		Count:       len(es),
 		Entries:     es,
 	}
+	tv.Feeds = feedLinks(tv.Title,
+		func(ext string) string { return prefix + t.Name + "." + ext },
+		func(ext string) string { return s.topicURL(t.Name, ext) })
+	return tv
+}
+
+// feedLinks are the subscribe links of one document in each feed format: href
+// relative to the page, abs for autodiscovery.
+func feedLinks(title string, href, abs func(ext string) string) []feedLink {
+	var out []feedLink
 	for _, f := range []struct{ ext, label string }{{FormatAtom, "Atom"}, {FormatRSS, "RSS"}, {FormatJSON, "JSON Feed"}} {
-		tv.Feeds = append(tv.Feeds, feedLink{
-			Label: tv.Title + " (" + f.label + ")",
+		out = append(out, feedLink{
+			Label: title + " (" + f.label + ")",
 			Type:  strings.TrimSuffix(contentTypes[f.ext], "; charset=utf-8"),
-			Href:  prefix + t.Name + "." + f.ext,
-			Abs:   s.topicURL(t.Name, f.ext),
+			Href:  href(f.ext),
+			Abs:   abs(f.ext),
 		})
 	}
-	return tv
+	return out
 }
 
 func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
@@ -720,15 +727,8 @@ func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, t
 	}
 	tv := topicView{Title: title, Count: len(es), Entries: es}
 	if q != "" {
-		for _, f := range []struct{ ext, label string }{{FormatAtom, "Atom"}, {FormatRSS, "RSS"}, {FormatJSON, "JSON Feed"}} {
-			href := "search." + f.ext + "?q=" + url.QueryEscape(q)
-			tv.Feeds = append(tv.Feeds, feedLink{
-				Label: title + " (" + f.label + ")",
-				Type:  strings.TrimSuffix(contentTypes[f.ext], "; charset=utf-8"),
-				Href:  href,
-				Abs:   s.base + "/" + href,
-			})
-		}
+		href := func(ext string) string { return "search." + ext + "?q=" + url.QueryEscape(q) }
+		tv.Feeds = feedLinks(title, href, func(ext string) string { return s.base + "/" + href(ext) })
 	}
 	site := cleanLine(s.cfg.Server.Title, 200)
 	b, err := renderPage(&pageView{
