@@ -63,7 +63,7 @@ var writeSQL = [numWriteStmts]string{
 		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
 		UNION ALL SELECT id FROM papers WHERE ?5 <> '' AND title_key = ?5`,
 	stPaperByID:   `SELECT ` + paperColumns + ` FROM papers WHERE id = ?`,
-	stSightingsOf: `SELECT source, guid, link, first_seen, last_seen FROM sightings WHERE paper_id = ? ORDER BY first_seen, source`,
+	stSightingsOf: `SELECT ` + sightingColumns + ` FROM sightings WHERE paper_id = ? ORDER BY first_seen, source`,
 	stInsertPaper: `INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
 			categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -379,12 +379,10 @@ func (t *Tx) loadPaper(ctx context.Context, id int64) (*paper.Paper, error) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var first, last int64
-		var sg paper.Sighting
-		if err := rows.Scan(&sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+		_, sg, err := scanSighting(rows)
+		if err != nil {
 			return nil, fmt.Errorf("load sightings: %w", err)
 		}
-		sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)
 		p.Sightings = append(p.Sightings, sg)
 	}
 	if err := rows.Err(); err != nil {
@@ -538,7 +536,7 @@ func placeholders(ids []int64) (string, []any) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
+	return qmarks(len(ids)), args
 }
 
 // Touch records that a source listed an already stored item again, without

@@ -233,18 +233,16 @@ func loadSightings(ctx context.Context, q querier, ids []int64) (map[int64][]pap
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		ph, args := placeholders(chunk)
-		rows, err := q.QueryContext(ctx, `SELECT paper_id, source, guid, link, first_seen, last_seen FROM sightings WHERE paper_id IN (`+ph+`) ORDER BY first_seen, source`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT `+sightingColumns+` FROM sightings WHERE paper_id IN (`+ph+`) ORDER BY first_seen, source`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load sightings: %w", err)
 		}
 		for rows.Next() {
-			var id, first, last int64
-			var sg paper.Sighting
-			if err := rows.Scan(&id, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+			id, sg, err := scanSighting(rows)
+			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("load sightings: %w", err)
 			}
-			sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)
 			out[id] = append(out[id], sg)
 		}
 		rows.Close()
@@ -253,6 +251,18 @@ func loadSightings(ctx context.Context, q querier, ids []int64) (map[int64][]pap
 		}
 	}
 	return out, nil
+}
+
+const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen`
+
+// scanSighting reads one row of sightingColumns.
+func scanSighting(rows *sql.Rows) (paperID int64, sg paper.Sighting, err error) {
+	var first, last int64
+	if err := rows.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+		return 0, sg, err
+	}
+	sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)
+	return paperID, sg, nil
 }
 
 func qmarks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
