@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"strings"
 	"time"
 
 	gfeeds "github.com/gorilla/feeds"
@@ -35,7 +36,7 @@ type feedMeta struct {
 	ID          string    // stable Atom feed id (tag URI)
 	Title       string    // sanitized
 	Description string    // sanitized
-	SiteTitle   string    // feed-level author name
+	SiteTitle   string    // author of the Atom source of entries that list no authors
 	SelfURL     string    // absolute address of this very document
 	HTMLURL     string    // absolute address of the HTML page
 	Updated     time.Time // newest entry Updated (UTC)
@@ -43,12 +44,14 @@ type feedMeta struct {
 }
 
 // gorillaFeed builds the generic gorilla/feeds value the format writers start from.
+// It has no feed-level author: Miniflux credits a feed's author to every entry
+// that lists none (Atom) or to every entry (JSON Feed), and the site did not
+// write the papers.
 func gorillaFeed(m *feedMeta, es []entry) *gfeeds.Feed {
 	f := &gfeeds.Feed{
 		Title:       m.Title,
 		Link:        &gfeeds.Link{Href: m.HTMLURL},
 		Description: m.Description,
-		Author:      &gfeeds.Author{Name: m.SiteTitle},
 		Id:          m.ID,
 		Updated:     m.Updated,
 		Created:     m.Updated,
@@ -76,16 +79,15 @@ func gorillaFeed(m *feedMeta, es []entry) *gfeeds.Feed {
 // ---- Atom 1.0 (RFC 4287) ----
 
 type atomFeed struct {
-	XMLName   xml.Name           `xml:"feed"`
-	Xmlns     string             `xml:"xmlns,attr"`
-	ID        string             `xml:"id"`
-	Title     string             `xml:"title"`
-	Subtitle  string             `xml:"subtitle,omitempty"`
-	Updated   string             `xml:"updated"`
-	Links     []gfeeds.AtomLink  `xml:"link"`
-	Author    *gfeeds.AtomAuthor `xml:"author"`
-	Generator atomGenerator      `xml:"generator"`
-	Entries   []*atomEntry       `xml:"entry"`
+	XMLName   xml.Name          `xml:"feed"`
+	Xmlns     string            `xml:"xmlns,attr"`
+	ID        string            `xml:"id"`
+	Title     string            `xml:"title"`
+	Subtitle  string            `xml:"subtitle,omitempty"`
+	Updated   string            `xml:"updated"`
+	Links     []gfeeds.AtomLink `xml:"link"`
+	Generator atomGenerator     `xml:"generator"`
+	Entries   []*atomEntry      `xml:"entry"`
 }
 
 type atomGenerator struct {
@@ -105,6 +107,18 @@ type atomEntry struct {
 	Links      []gfeeds.AtomLink   `xml:"link"`
 	Summary    *gfeeds.AtomSummary `xml:"summary"`
 	Content    *gfeeds.AtomContent `xml:"content"`
+	Source     *atomSource         `xml:"source,omitempty"`
+}
+
+// atomSource names the feed an entry comes from. An entry that lists no
+// authors carries the site as its source's author: RFC 4287 4.1.2 wants an
+// atom:author in the entry, its atom:source or the atom:feed, and readers
+// (Miniflux, feedparser, newsboat, gofeed) credit the feed's author to the
+// entry but never the source's.
+type atomSource struct {
+	ID     string             `xml:"id"`
+	Title  string             `xml:"title"`
+	Author *gfeeds.AtomAuthor `xml:"author"`
 }
 
 type atomCategory struct {
@@ -128,7 +142,6 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 			{Href: m.SelfURL, Rel: "self", Type: "application/atom+xml"},
 			{Href: m.HTMLURL, Rel: "alternate", Type: "text/html"},
 		},
-		Author:    g.Author,
 		Generator: atomGenerator{URI: generatorURI, Version: config.Version, Name: "paperfeed"},
 	}
 	for i, ge := range g.Entries {
@@ -143,6 +156,9 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 		}
 		for _, a := range e.Authors {
 			ae.Authors = append(ae.Authors, gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: a}})
+		}
+		if len(ae.Authors) == 0 {
+			ae.Source = &atomSource{ID: m.ID, Title: m.Title, Author: &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: m.SiteTitle}}}
 		}
 		for _, c := range e.Categories {
 			ae.Categories = append(ae.Categories, atomCategory{Term: c})
@@ -199,7 +215,7 @@ type rssItem struct {
 	Description string          `xml:"description"`
 	Guid        *gfeeds.RssGuid `xml:"guid"`
 	PubDate     string          `xml:"pubDate"`
-	Creators    []string        `xml:"dc:creator"`
+	Creator     string          `xml:"dc:creator,omitempty"` // every author, in order, comma-separated
 	Categories  []string        `xml:"category"`
 }
 
@@ -231,7 +247,7 @@ func renderRSS(m *feedMeta, es []entry) ([]byte, error) {
 			Description: e.contentHTML(), // RSS descriptions are HTML
 			Guid:        gi.Guid,         // the urn:uuid id, isPermaLink="false"
 			PubDate:     e.Published.UTC().Format(time.RFC1123Z),
-			Creators:    e.Authors,
+			Creator:     strings.Join(e.Authors, ", "), // readers keep one dc:creator (Miniflux the last, gofeed the first)
 			Categories:  e.Categories,
 		})
 	}
@@ -274,7 +290,7 @@ func renderJSON(m *feedMeta, es []entry) ([]byte, error) {
 	g := (&gfeeds.JSON{Feed: gorillaFeed(m, es)}).JSONFeed()
 	g.FeedUrl = m.SelfURL
 	g.HomePageUrl = m.HTMLURL
-	g.Author = nil // deprecated in 1.1; Authors stays
+	g.Author, g.Authors = nil, nil // a feed's authors are every item's in Miniflux
 	out := &jsonFeed{JSONFeed: g, Items: []*jsonItem{}}
 	for i, gi := range g.Items {
 		e := &es[i]

@@ -1,12 +1,15 @@
 package feeds
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mmcdole/gofeed"
 
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 )
@@ -201,7 +204,7 @@ func TestRSSElements(t *testing.T) {
 		{"guid not a permalink", it.GUID.PermaLink, "false"},
 		{"guid from UID", it.GUID.ID, EntryID("arxiv:2503.01234")},
 		{"pubDate RFC 1123 +0000", it.PubDate, "Sun, 09 Mar 2025 12:00:00 +0000"},
-		{"dc:creator per author", strings.Join(it.Creators, "|"), "Ada Lovelace|Alan Turing|Grace Hopper"},
+		{"one dc:creator with every author in order", strings.Join(it.Creators, "|"), "Ada Lovelace, Alan Turing, Grace Hopper"},
 		{"category per category", strings.Join(it.Cats, "|"), "cs.LG|cs.IR"},
 		{"link", it.Link, "https://arxiv.org/abs/2503.01234"},
 		{"description is escaped html", strings.HasPrefix(it.Desc, "<p>We learn to rank papers. Results: x &lt; y"), true},
@@ -391,4 +394,112 @@ func TestSortAndLimit(t *testing.T) {
 			t.Errorf("got %d items", len(j.Items))
 		}
 	})
+}
+
+// readerView parses a served feed with gofeed, an independent reader, and
+// returns its items by id (Atom id, RSS guid, JSON Feed id).
+func readerView(t *testing.T, body []byte) (*gofeed.Feed, map[string]*gofeed.Item) {
+	t.Helper()
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("gofeed: %v\n%s", err, body)
+	}
+	items := map[string]*gofeed.Item{}
+	for _, it := range feed.Items {
+		items[it.GUID] = it
+	}
+	return feed, items
+}
+
+func personNames(ps []*gofeed.Person) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// anonymousItem is a listing without authors (some journal and HF feeds give none).
+func anonymousItem() paper.Item {
+	return paper.Item{
+		Source: "hf", GUID: "2503.07777", Link: "https://huggingface.co/papers/2503.07777",
+		Title: "A Paper Without Listed Authors", Abstract: "Nobody signed it.",
+		Published: t0.Add(-3 * time.Hour), ArxivID: "2503.07777",
+	}
+}
+
+// TestReaderAuthors: readers that keep one author string (Miniflux) see every
+// author in order, and never the site's name as an author.
+func TestReaderAuthors(t *testing.T) {
+	f := newFixture(t, nil, append(testItems(), anonymousItem())...)
+	ranked, anon := EntryID("arxiv:2503.01234"), ""
+	for _, format := range []string{"atom", "rss", "json"} {
+		t.Run(format, func(t *testing.T) {
+			body := f.get(t, "/topics/all."+format)
+			feed, items := readerView(t, body)
+			if len(feed.Authors) != 0 {
+				t.Errorf("feed-level authors %q: readers credit them to every item", personNames(feed.Authors))
+			}
+			want := "Ada Lovelace|Alan Turing|Grace Hopper"
+			if format == "rss" {
+				want = "Ada Lovelace, Alan Turing, Grace Hopper" // one dc:creator, as arXiv's RSS writes it
+			}
+			if got := strings.Join(personNames(items[ranked].Authors), "|"); got != want {
+				t.Errorf("authors %q, want %q", got, want)
+			}
+			for id, it := range items {
+				if it.Title == "A Paper Without Listed Authors" {
+					anon = id
+					if len(it.Authors) != 0 {
+						t.Errorf("paper without authors credited to %q", personNames(it.Authors))
+					}
+				}
+			}
+			if anon == "" {
+				t.Fatal("paper without authors not served")
+			}
+			switch format {
+			case "rss":
+				if n := strings.Count(string(body), "<dc:creator>"); n != len(items)-1 {
+					t.Errorf("%d dc:creator elements for %d items with authors", n, len(items)-1)
+				}
+			case "json":
+				var top map[string]json.RawMessage
+				if err := json.Unmarshal(body, &top); err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range []string{"authors", "author"} {
+					if v, ok := top[k]; ok {
+						t.Errorf("top-level %s %s: Miniflux credits it as every item's author", k, v)
+					}
+				}
+			case "atom":
+				// RFC 4287 4.1.2: an entry without atom:author needs one in
+				// atom:source or atom:feed. It is in atom:source, which readers
+				// do not credit as the entry's author.
+				var doc struct {
+					Authors []string `xml:"author>name"`
+					Entries []struct {
+						ID      string   `xml:"id"`
+						Authors []string `xml:"author>name"`
+						Source  []string `xml:"source>author>name"`
+					} `xml:"entry"`
+				}
+				if err := xml.Unmarshal(body, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if len(doc.Authors) != 0 {
+					t.Errorf("feed-level author %q", doc.Authors)
+				}
+				for _, e := range doc.Entries {
+					if len(e.Authors) == 0 && len(e.Source) == 0 {
+						t.Errorf("entry %s has no author anywhere (RFC 4287 4.1.2)", e.ID)
+					}
+					if len(e.Authors) > 0 && len(e.Source) > 0 {
+						t.Errorf("entry %s has authors and a source author", e.ID)
+					}
+				}
+			}
+		})
+	}
 }
