@@ -26,6 +26,7 @@ type entry struct {
 	LinkLabel  string // what Link is: "Abstract", "DOI", "Link"
 	Related    []relLink
 	External   string // JSON Feed external_url: DOI, else PDF
+	PDF        string // the full text, published as the enclosure
 	Published  time.Time
 	Updated    time.Time
 	Sources    []string
@@ -147,6 +148,7 @@ func newEntry(p *paper.Paper, pageURL string) entry {
 	if e.Link == "" {
 		e.Link, e.LinkLabel = pageURL+"#"+e.Anchor, "Listing"
 	}
+	e.PDF = cleanURL(p.Link(paper.LinkPDF))
 	// external_url: the DOI, or the PDF when the DOI is already the main link.
 	for _, k := range []string{paper.LinkDOI, paper.LinkPDF} {
 		if u := cleanURL(p.Link(k)); u != "" && u != e.Link {

@@ -10,6 +10,7 @@ import (
 	gfeeds "github.com/gorilla/feeds"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
 )
 
 // Feed formats, also the file extensions.
@@ -163,8 +164,13 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 		for _, c := range e.Categories {
 			ae.Categories = append(ae.Categories, atomCategory{Term: c})
 		}
+		if e.PDF != "" {
+			ae.Links = append(ae.Links, gfeeds.AtomLink{Href: e.PDF, Rel: "enclosure", Type: pdfType})
+		}
 		for _, l := range e.Related {
-			ae.Links = append(ae.Links, gfeeds.AtomLink{Href: l.URL, Rel: "related", Type: linkType(l.Kind)})
+			if l.URL != e.PDF {
+				ae.Links = append(ae.Links, gfeeds.AtomLink{Href: l.URL, Rel: "related", Type: linkType(l.Kind)})
+			}
 		}
 		if ge.Summary != nil {
 			ae.Summary = &gfeeds.AtomSummary{Content: ge.Summary.Content, Type: "text"} // plain text, not html
@@ -174,9 +180,11 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 	return writeXML(out)
 }
 
+const pdfType = "application/pdf"
+
 func linkType(kind string) string {
-	if kind == "pdf" {
-		return "application/pdf"
+	if kind == paper.LinkPDF {
+		return pdfType
 	}
 	return ""
 }
@@ -217,6 +225,15 @@ type rssItem struct {
 	PubDate     string          `xml:"pubDate"`
 	Creator     string          `xml:"dc:creator,omitempty"` // every author, in order, comma-separated
 	Categories  []string        `xml:"category"`
+	Enclosure   *rssEnclosure   `xml:"enclosure"`
+}
+
+// rssEnclosure is RSS 2.0's <enclosure>: url, length and type are all
+// required; length is 0 when the size is unknown (RSS Best Practices Profile).
+type rssEnclosure struct {
+	URL    string `xml:"url,attr"`
+	Length int64  `xml:"length,attr"`
+	Type   string `xml:"type,attr"`
 }
 
 // FeedXml lets gfeeds.WriteXML write it.
@@ -241,7 +258,7 @@ func renderRSS(m *feedMeta, es []entry) ([]byte, error) {
 	}
 	for i, gi := range g.Items {
 		e := &es[i]
-		ch.Items = append(ch.Items, &rssItem{
+		ri := &rssItem{
 			Title:       gi.Title,
 			Link:        gi.Link,
 			Description: e.contentHTML(), // RSS descriptions are HTML
@@ -249,7 +266,11 @@ func renderRSS(m *feedMeta, es []entry) ([]byte, error) {
 			PubDate:     e.Published.UTC().Format(time.RFC1123Z),
 			Creator:     strings.Join(e.Authors, ", "), // readers keep one dc:creator (Miniflux the last, gofeed the first)
 			Categories:  e.Categories,
-		})
+		}
+		if e.PDF != "" {
+			ri.Enclosure = &rssEnclosure{URL: e.PDF, Type: pdfType}
+		}
+		ch.Items = append(ch.Items, ri)
 	}
 	return writeXML(&rssRoot{
 		Version:   "2.0",
@@ -303,6 +324,10 @@ func renderJSON(m *feedMeta, es []entry) ([]byte, error) {
 		}
 		gi.Tags = e.Categories
 		gi.ExternalUrl = e.External
+		if e.PDF != "" {
+			// Size stays unset: gorilla writes it as "size", not the spec's size_in_bytes.
+			gi.Attachments = []gfeeds.JSONAttachment{{Url: e.PDF, MIMEType: pdfType}}
+		}
 		it := &jsonItem{JSONItem: gi}
 		if len(e.Sources) > 0 || e.Upvotes > 0 {
 			it.Paperfeed = &jsonExt{Sources: e.Sources, Upvotes: e.Upvotes}

@@ -164,7 +164,7 @@ func TestAtomElements(t *testing.T) {
 		{"category terms", strings.Join(cats, "|"), "cs.LG|cs.IR"},
 		{"alternate is the primary link", e.Links[0], xLink{Href: "https://arxiv.org/abs/2503.01234", Rel: "alternate"}},
 		{"related links", len(e.Links), 6},
-		{"pdf related", slices.Contains(e.Links, xLink{"https://arxiv.org/pdf/2503.01234", "related", "application/pdf"}), true},
+		{"pdf is the enclosure", slices.Contains(e.Links, xLink{"https://arxiv.org/pdf/2503.01234", "enclosure", "application/pdf"}), true},
 		{"doi related", slices.Contains(e.Links, xLink{Href: "https://doi.org/10.48550/arxiv.2503.01234", Rel: "related"}), true},
 		{"hf related", slices.Contains(e.Links, xLink{Href: "https://huggingface.co/papers/2503.01234", Rel: "related"}), true},
 		{"code related", slices.Contains(e.Links, xLink{Href: "https://github.com/example/rank", Rel: "related"}), true},
@@ -501,5 +501,44 @@ func TestReaderAuthors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPDFEnclosure: the PDF is an enclosure in every format, typed
+// application/pdf; a paper without a PDF has none.
+func TestPDFEnclosure(t *testing.T) {
+	f := newFixture(t, nil)
+	cases := []struct {
+		title, pdf string
+	}{
+		{"Learning to Rank Papers", "https://arxiv.org/pdf/2503.01234"},
+		{"Protein Folding in Cells", "https://www.biorxiv.org/content/10.1101/2025.03.01.123456v1.full.pdf"},
+		{"Diffusion Models Are Trendy", ""},
+	}
+	for _, format := range []string{"atom", "rss", "json"} {
+		feed, _ := readerView(t, f.get(t, "/topics/all."+format))
+		for _, c := range cases {
+			t.Run(format+"/"+c.title, func(t *testing.T) {
+				i := slices.IndexFunc(feed.Items, func(it *gofeed.Item) bool { return it.Title == c.title })
+				if i < 0 {
+					t.Fatalf("%q not served", c.title)
+				}
+				it := feed.Items[i]
+				var got []string
+				for _, e := range it.Enclosures {
+					got = append(got, e.URL+" "+e.Type)
+				}
+				var want []string
+				if c.pdf != "" {
+					want = []string{c.pdf + " application/pdf"}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("enclosures %q, want %q", got, want)
+				}
+				if format == "rss" && len(it.Enclosures) == 1 && it.Enclosures[0].Length != "0" {
+					t.Errorf("RSS enclosure length %q, want 0 (required; size unknown)", it.Enclosures[0].Length)
+				}
+			})
+		}
 	}
 }
