@@ -415,6 +415,15 @@ func readerView(t *testing.T, body []byte) (*gofeed.Feed, map[string]*gofeed.Ite
 	return feed, items
 }
 
+// itemContent is the HTML a reader shows for an item: Atom content, RSS
+// description, JSON Feed content_html.
+func itemContent(it *gofeed.Item) string {
+	if it.Content != "" {
+		return it.Content
+	}
+	return it.Description
+}
+
 func personNames(ps []*gofeed.Person) []string {
 	var out []string
 	for _, p := range ps {
@@ -541,6 +550,72 @@ func TestPDFEnclosure(t *testing.T) {
 				}
 				if format == "rss" && len(it.Enclosures) == 1 && it.Enclosures[0].Length != "0" {
 					t.Errorf("RSS enclosure length %q, want 0 (required; size unknown)", it.Enclosures[0].Length)
+				}
+			})
+		}
+	}
+}
+
+// TestContentShowsRecord: upvotes, the code repository and the sources are in
+// every format's item content; when the record changes (new upvotes, a second
+// source) the content and updated / date_modified follow, the id never moves.
+func TestContentShowsRecord(t *testing.T) {
+	f := newFixture(t, nil)
+	ranked, trendy := EntryID("arxiv:2503.01234"), EntryID("arxiv:2503.05555")
+	type view struct {
+		content, updated string
+	}
+	render := func(t *testing.T, format string) map[string]view {
+		_, items := readerView(t, f.get(t, "/topics/all."+format))
+		out := map[string]view{}
+		for id, it := range items {
+			out[id] = view{content: itemContent(it), updated: it.Updated}
+		}
+		return out
+	}
+	formats := []string{"atom", "rss", "json"}
+	before := map[string]map[string]view{}
+	for _, format := range formats {
+		before[format] = render(t, format)
+	}
+
+	it := testItems()[1]
+	it.Upvotes = 99
+	changedAt := t0.Add(time.Minute)
+	mergeInto(t, f.store, changedAt, it) // new upvotes
+	second := paper.Item{Source: "arxiv", GUID: "oai:arXiv.org:2503.05555", ArxivID: "2503.05555",
+		Title: "Diffusion Models Are Trendy", Link: "https://arxiv.org/abs/2503.05555"}
+	mergeInto(t, f.store, changedAt, second) // a second source
+	f.clock.Set(t0.Add(2 * time.Minute))
+
+	for _, format := range formats {
+		after := render(t, format)
+		b, a := before[format], after
+		checks := []struct {
+			name string
+			ok   bool
+			got  any
+		}{
+			{"upvotes shown", strings.Contains(b[trendy].content, "<b>Upvotes:</b> 42"), b[trendy].content},
+			{"sources shown", strings.Contains(b[trendy].content, "<b>Sources:</b> hf"), b[trendy].content},
+			{"code repository shown", strings.Contains(b[ranked].content, `<b>Code:</b> <a href="https://github.com/example/rank">github.com/example/rank</a>`), b[ranked].content},
+			{"paper without upvotes shows none", !strings.Contains(b[ranked].content, "Upvotes"), b[ranked].content},
+			{"id stays", len(a) == len(b) && a[trendy].content != "", len(a)},
+			{"new upvotes shown", strings.Contains(a[trendy].content, "<b>Upvotes:</b> 99"), a[trendy].content},
+			{"second source shown", strings.Contains(a[trendy].content, "<b>Sources:</b> hf, arxiv"), a[trendy].content},
+			{"unchanged paper keeps its updated", a[ranked].updated == b[ranked].updated, a[ranked].updated},
+		}
+		if format != "rss" { // RSS 2.0 has no modification date
+			checks = append(checks, struct {
+				name string
+				ok   bool
+				got  any
+			}{"updated moves", a[trendy].updated == changedAt.Format(time.RFC3339) && b[trendy].updated != a[trendy].updated, b[trendy].updated + " -> " + a[trendy].updated})
+		}
+		for _, c := range checks {
+			t.Run(format+"/"+c.name, func(t *testing.T) {
+				if !c.ok {
+					t.Errorf("got %v", c.got)
 				}
 			})
 		}
