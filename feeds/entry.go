@@ -26,6 +26,7 @@ type entry struct {
 	LinkLabel  string // what Link is: "Abstract", "DOI", "Link"
 	Related    []relLink
 	External   string // JSON Feed external_url: DOI, else PDF
+	PDF        string // the full text, published as the enclosure
 	Published  time.Time
 	Updated    time.Time
 	Sources    []string
@@ -147,6 +148,7 @@ func newEntry(p *paper.Paper, pageURL string) entry {
 	if e.Link == "" {
 		e.Link, e.LinkLabel = pageURL+"#"+e.Anchor, "Listing"
 	}
+	e.PDF = cleanURL(p.Link(paper.LinkPDF))
 	// external_url: the DOI, or the PDF when the DOI is already the main link.
 	for _, k := range []string{paper.LinkDOI, paper.LinkPDF} {
 		if u := cleanURL(p.Link(k)); u != "" && u != e.Link {
@@ -175,16 +177,33 @@ func (e *entry) AllLinks() []relLink {
 	return append(out, e.Related...)
 }
 
+// CodeLinks returns the code repositories, each labelled with its address
+// without the scheme ("github.com/org/repo"): a reader sees where the code is.
+func (e *entry) CodeLinks() []relLink {
+	var out []relLink
+	for _, l := range e.Related {
+		if l.Kind == paper.LinkCode {
+			label := strings.TrimSuffix(l.URL[strings.Index(l.URL, "://")+3:], "/")
+			out = append(out, relLink{Kind: l.Kind, Label: label, URL: l.URL})
+		}
+	}
+	return out
+}
+
 var contentTmpl = template.Must(template.New("content").Parse(
 	`{{if .Abstract}}<p>{{.Abstract}}</p>{{end}}` +
 		`{{if .Authors}}<p><b>Authors:</b> {{range $i, $a := .Authors}}{{if $i}}, {{end}}{{$a}}{{end}}</p>{{end}}` +
 		`{{if .Categories}}<p><b>Categories:</b> {{range $i, $c := .Categories}}{{if $i}}, {{end}}{{$c}}{{end}}</p>{{end}}` +
 		`{{if .JournalRef}}<p><b>Journal:</b> {{.JournalRef}}</p>{{end}}` +
 		`{{if .Comment}}<p><b>Comment:</b> {{.Comment}}</p>{{end}}` +
+		`{{if .Upvotes}}<p><b>Upvotes:</b> {{.Upvotes}}</p>{{end}}` +
+		`{{with .CodeLinks}}<p><b>Code:</b> {{range $i, $l := .}}{{if $i}}, {{end}}<a href="{{$l.URL}}">{{$l.Label}}</a>{{end}}</p>{{end}}` +
+		`{{if .Sources}}<p><b>Sources:</b> {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}</p>{{end}}` +
 		`<ul>{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>`))
 
-// contentHTML is the entry as an HTML fragment (abstract, authors, links), every
-// upstream string escaped.
+// contentHTML is the entry as an HTML fragment (abstract, authors, upvotes,
+// code, sources, links), every upstream string escaped. It is every format's
+// item content, so a change of any of these reaches readers.
 func (e *entry) contentHTML() string {
 	var b bytes.Buffer
 	err := contentTmpl.Execute(&b, e)

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"strings"
 	"time"
 
 	gfeeds "github.com/gorilla/feeds"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
 )
 
 // Feed formats, also the file extensions.
@@ -35,7 +37,7 @@ type feedMeta struct {
 	ID          string    // stable Atom feed id (tag URI)
 	Title       string    // sanitized
 	Description string    // sanitized
-	SiteTitle   string    // feed-level author name
+	SiteTitle   string    // author of the Atom source of entries that list no authors
 	SelfURL     string    // absolute address of this very document
 	HTMLURL     string    // absolute address of the HTML page
 	Updated     time.Time // newest entry Updated (UTC)
@@ -43,12 +45,14 @@ type feedMeta struct {
 }
 
 // gorillaFeed builds the generic gorilla/feeds value the format writers start from.
+// It has no feed-level author: Miniflux credits a feed's author to every entry
+// that lists none (Atom) or to every entry (JSON Feed), and the site did not
+// write the papers.
 func gorillaFeed(m *feedMeta, es []entry) *gfeeds.Feed {
 	f := &gfeeds.Feed{
 		Title:       m.Title,
 		Link:        &gfeeds.Link{Href: m.HTMLURL},
 		Description: m.Description,
-		Author:      &gfeeds.Author{Name: m.SiteTitle},
 		Id:          m.ID,
 		Updated:     m.Updated,
 		Created:     m.Updated,
@@ -76,16 +80,15 @@ func gorillaFeed(m *feedMeta, es []entry) *gfeeds.Feed {
 // ---- Atom 1.0 (RFC 4287) ----
 
 type atomFeed struct {
-	XMLName   xml.Name           `xml:"feed"`
-	Xmlns     string             `xml:"xmlns,attr"`
-	ID        string             `xml:"id"`
-	Title     string             `xml:"title"`
-	Subtitle  string             `xml:"subtitle,omitempty"`
-	Updated   string             `xml:"updated"`
-	Links     []gfeeds.AtomLink  `xml:"link"`
-	Author    *gfeeds.AtomAuthor `xml:"author"`
-	Generator atomGenerator      `xml:"generator"`
-	Entries   []*atomEntry       `xml:"entry"`
+	XMLName   xml.Name          `xml:"feed"`
+	Xmlns     string            `xml:"xmlns,attr"`
+	ID        string            `xml:"id"`
+	Title     string            `xml:"title"`
+	Subtitle  string            `xml:"subtitle,omitempty"`
+	Updated   string            `xml:"updated"`
+	Links     []gfeeds.AtomLink `xml:"link"`
+	Generator atomGenerator     `xml:"generator"`
+	Entries   []*atomEntry      `xml:"entry"`
 }
 
 type atomGenerator struct {
@@ -105,6 +108,18 @@ type atomEntry struct {
 	Links      []gfeeds.AtomLink   `xml:"link"`
 	Summary    *gfeeds.AtomSummary `xml:"summary"`
 	Content    *gfeeds.AtomContent `xml:"content"`
+	Source     *atomSource         `xml:"source,omitempty"`
+}
+
+// atomSource names the feed an entry comes from. An entry that lists no
+// authors carries the site as its source's author: RFC 4287 4.1.2 wants an
+// atom:author in the entry, its atom:source or the atom:feed, and readers
+// (Miniflux, feedparser, newsboat, gofeed) credit the feed's author to the
+// entry but never the source's.
+type atomSource struct {
+	ID     string             `xml:"id"`
+	Title  string             `xml:"title"`
+	Author *gfeeds.AtomAuthor `xml:"author"`
 }
 
 type atomCategory struct {
@@ -128,7 +143,6 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 			{Href: m.SelfURL, Rel: "self", Type: "application/atom+xml"},
 			{Href: m.HTMLURL, Rel: "alternate", Type: "text/html"},
 		},
-		Author:    g.Author,
 		Generator: atomGenerator{URI: generatorURI, Version: config.Version, Name: "paperfeed"},
 	}
 	for i, ge := range g.Entries {
@@ -144,11 +158,19 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 		for _, a := range e.Authors {
 			ae.Authors = append(ae.Authors, gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: a}})
 		}
+		if len(ae.Authors) == 0 {
+			ae.Source = &atomSource{ID: m.ID, Title: m.Title, Author: &gfeeds.AtomAuthor{AtomPerson: gfeeds.AtomPerson{Name: m.SiteTitle}}}
+		}
 		for _, c := range e.Categories {
 			ae.Categories = append(ae.Categories, atomCategory{Term: c})
 		}
+		if e.PDF != "" {
+			ae.Links = append(ae.Links, gfeeds.AtomLink{Href: e.PDF, Rel: "enclosure", Type: pdfType})
+		}
 		for _, l := range e.Related {
-			ae.Links = append(ae.Links, gfeeds.AtomLink{Href: l.URL, Rel: "related", Type: linkType(l.Kind)})
+			if l.URL != e.PDF {
+				ae.Links = append(ae.Links, gfeeds.AtomLink{Href: l.URL, Rel: "related", Type: linkType(l.Kind)})
+			}
 		}
 		if ge.Summary != nil {
 			ae.Summary = &gfeeds.AtomSummary{Content: ge.Summary.Content, Type: "text"} // plain text, not html
@@ -158,9 +180,11 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 	return writeXML(out)
 }
 
+const pdfType = "application/pdf"
+
 func linkType(kind string) string {
-	if kind == "pdf" {
-		return "application/pdf"
+	if kind == paper.LinkPDF {
+		return pdfType
 	}
 	return ""
 }
@@ -199,8 +223,17 @@ type rssItem struct {
 	Description string          `xml:"description"`
 	Guid        *gfeeds.RssGuid `xml:"guid"`
 	PubDate     string          `xml:"pubDate"`
-	Creators    []string        `xml:"dc:creator"`
+	Creator     string          `xml:"dc:creator,omitempty"` // every author, in order, comma-separated
 	Categories  []string        `xml:"category"`
+	Enclosure   *rssEnclosure   `xml:"enclosure"`
+}
+
+// rssEnclosure is RSS 2.0's <enclosure>: url, length and type are all
+// required; length is 0 when the size is unknown (RSS Best Practices Profile).
+type rssEnclosure struct {
+	URL    string `xml:"url,attr"`
+	Length int64  `xml:"length,attr"`
+	Type   string `xml:"type,attr"`
 }
 
 // FeedXml lets gfeeds.WriteXML write it.
@@ -225,15 +258,19 @@ func renderRSS(m *feedMeta, es []entry) ([]byte, error) {
 	}
 	for i, gi := range g.Items {
 		e := &es[i]
-		ch.Items = append(ch.Items, &rssItem{
+		ri := &rssItem{
 			Title:       gi.Title,
 			Link:        gi.Link,
 			Description: e.contentHTML(), // RSS descriptions are HTML
 			Guid:        gi.Guid,         // the urn:uuid id, isPermaLink="false"
 			PubDate:     e.Published.UTC().Format(time.RFC1123Z),
-			Creators:    e.Authors,
+			Creator:     strings.Join(e.Authors, ", "), // readers keep one dc:creator (Miniflux the last, gofeed the first)
 			Categories:  e.Categories,
-		})
+		}
+		if e.PDF != "" {
+			ri.Enclosure = &rssEnclosure{URL: e.PDF, Type: pdfType}
+		}
+		ch.Items = append(ch.Items, ri)
 	}
 	return writeXML(&rssRoot{
 		Version:   "2.0",
@@ -274,7 +311,7 @@ func renderJSON(m *feedMeta, es []entry) ([]byte, error) {
 	g := (&gfeeds.JSON{Feed: gorillaFeed(m, es)}).JSONFeed()
 	g.FeedUrl = m.SelfURL
 	g.HomePageUrl = m.HTMLURL
-	g.Author = nil // deprecated in 1.1; Authors stays
+	g.Author, g.Authors = nil, nil // a feed's authors are every item's in Miniflux
 	out := &jsonFeed{JSONFeed: g, Items: []*jsonItem{}}
 	for i, gi := range g.Items {
 		e := &es[i]
@@ -287,6 +324,10 @@ func renderJSON(m *feedMeta, es []entry) ([]byte, error) {
 		}
 		gi.Tags = e.Categories
 		gi.ExternalUrl = e.External
+		if e.PDF != "" {
+			// Size stays unset: gorilla writes it as "size", not the spec's size_in_bytes.
+			gi.Attachments = []gfeeds.JSONAttachment{{Url: e.PDF, MIMEType: pdfType}}
+		}
 		it := &jsonItem{JSONItem: gi}
 		if len(e.Sources) > 0 || e.Upvotes > 0 {
 			it.Paperfeed = &jsonExt{Sources: e.Sources, Upvotes: e.Upvotes}

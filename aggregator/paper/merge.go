@@ -32,8 +32,10 @@ func NewFromItem(it *Item, now time.Time) *Paper {
 // (AnnounceType "replace..."), with the revised title. When the title changes
 // the caller must recompute TitleKey.
 //
-// It reports whether the title or abstract text changed (what feeds call an
-// update); a new sighting, upvote count, author or link is not news.
+// It reports whether the title or abstract text changed; a new sighting,
+// upvote count, author or link is not news. Any change of a stored record but
+// a sighting's LastSeen moves Updated to now: feeds show all of it in the
+// entry's content, and readers refresh an entry when its updated date moves.
 func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
 	if t := strings.TrimSpace(it.Title); t != "" && t != p.Title {
 		switch {
@@ -52,48 +54,53 @@ func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
 		p.Abstract = a
 		contentChanged = true
 	}
-	p.Authors = mergeAuthors(p.Authors, it.Authors)
+	changed := contentChanged
+	if authors := mergeAuthors(p.Authors, it.Authors); !slices.Equal(authors, p.Authors) {
+		p.Authors, changed = authors, true
+	}
 	if !it.Published.IsZero() && (p.Published.IsZero() || it.Published.Before(p.Published)) {
-		p.Published = it.Published
+		p.Published, changed = it.Published, true
 	}
 	for _, c := range it.Categories {
 		if c = strings.TrimSpace(c); c != "" && !slices.ContainsFunc(p.Categories, func(x string) bool { return strings.EqualFold(x, c) }) {
-			p.Categories = append(p.Categories, c)
+			p.Categories, changed = append(p.Categories, c), true
 		}
 	}
 	for _, l := range it.Links {
 		if l.URL != "" && !slices.ContainsFunc(p.Links, func(x Link) bool { return sameURL(x.URL, l.URL) }) {
-			p.Links = append(p.Links, l)
+			p.Links, changed = append(p.Links, l), true
 		}
 	}
-	if p.ArxivID == "" {
-		p.ArxivID = it.ArxivID
-	}
-	if p.DOI == "" {
-		p.DOI = it.DOI
-	}
+	changed = setIfEmpty(&p.ArxivID, it.ArxivID) || changed
+	changed = setIfEmpty(&p.DOI, it.DOI) || changed
 	if it.Upvotes > p.Upvotes {
-		p.Upvotes = it.Upvotes
+		p.Upvotes, changed = it.Upvotes, true
 	}
-	if p.Comment == "" {
-		p.Comment = it.Comment
-	}
-	if p.JournalRef == "" {
-		p.JournalRef = it.JournalRef
-	}
+	changed = setIfEmpty(&p.Comment, it.Comment) || changed
+	changed = setIfEmpty(&p.JournalRef, it.JournalRef) || changed
 	i := slices.IndexFunc(p.Sightings, func(s Sighting) bool { return s.Source == it.Source && s.GUID == it.GUID })
 	if i < 0 {
 		p.Sightings = append(p.Sightings, Sighting{Source: it.Source, GUID: it.GUID, Link: it.Link, FirstSeen: now, LastSeen: now})
+		changed = true
 	} else {
 		p.Sightings[i].LastSeen = now
-		if it.Link != "" {
-			p.Sightings[i].Link = it.Link
+		if it.Link != "" && it.Link != p.Sightings[i].Link {
+			p.Sightings[i].Link, changed = it.Link, true
 		}
 	}
-	if contentChanged && p.ID != 0 {
+	if changed && p.ID != 0 {
 		p.Updated = now
 	}
 	return contentChanged
+}
+
+// setIfEmpty sets *dst to v when *dst is empty and v is not, and reports whether it did.
+func setIfEmpty(dst *string, v string) bool {
+	if *dst != "" || v == "" {
+		return false
+	}
+	*dst = v
+	return true
 }
 
 // PrimaryLink is the paper's canonical link: its abstract page, else DOI, else the first sighting's link.

@@ -154,3 +154,61 @@ func TestPrimaryLink(t *testing.T) {
 		t.Errorf("PrimaryLink = %q", got)
 	}
 }
+
+// TestMergeMovesUpdated: any change of a stored record but a sighting's
+// LastSeen moves Updated (feeds show all of it); Merge still reports only
+// title and abstract changes as news.
+func TestMergeMovesUpdated(t *testing.T) {
+	base := Item{Source: "hf", GUID: "2005.14165", Link: "https://huggingface.co/papers/2005.14165",
+		Title: "Language Models are Few-Shot Learners", Abstract: "An abstract.", Authors: []string{"Tom B. Brown"},
+		Published: t0, ArxivID: "2005.14165", Upvotes: 12, Categories: []string{"cs.CL"},
+		Links: []Link{{Kind: LinkHuggingFace, URL: "https://huggingface.co/papers/2005.14165"}}}
+	t2 := t1.Add(time.Hour)
+	cases := []struct {
+		name  string
+		edit  func(*Item)
+		moves bool
+		news  bool
+	}{
+		{"same listing seen again", func(*Item) {}, false, false},
+		{"fewer upvotes", func(it *Item) { it.Upvotes = 3 }, false, false},
+		{"new upvotes", func(it *Item) { it.Upvotes = 40 }, true, false},
+		{"a second source", func(it *Item) { it.Source, it.GUID = "arxiv", "oai:arXiv.org:2005.14165" }, true, false},
+		{"a code link", func(it *Item) {
+			it.Links = append(it.Links, Link{Kind: LinkCode, URL: "https://github.com/openai/gpt-3"})
+		}, true, false},
+		{"another author", func(it *Item) { it.Authors = append(it.Authors, "Benjamin Mann") }, true, false},
+		{"another category", func(it *Item) { it.Categories = []string{"cs.AI"} }, true, false},
+		{"a journal reference", func(it *Item) { it.JournalRef = "NeurIPS 2020" }, true, false},
+		{"an earlier date", func(it *Item) { it.Published = t0.Add(-time.Hour) }, true, false},
+		{"a moved listing link", func(it *Item) { it.Link = "https://huggingface.co/papers/2005.14165v2" }, true, false},
+		{"a longer abstract", func(it *Item) { it.Abstract = "A much longer abstract of the paper." }, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			first := base
+			p := NewFromItem(&first, t0)
+			p.ID = 1 // stored
+			it := base
+			it.Authors = slices.Clone(base.Authors)
+			it.Links = slices.Clone(base.Links)
+			c.edit(&it)
+			if news := p.Merge(&it, t2); news != c.news {
+				t.Errorf("Merge reported news=%v, want %v", news, c.news)
+			}
+			want := t0
+			if c.moves {
+				want = t2
+			}
+			if !p.Updated.Equal(want) {
+				t.Errorf("Updated %v, want %v", p.Updated, want)
+			}
+		})
+	}
+	t.Run("a record not yet stored keeps its own date", func(t *testing.T) {
+		p := NewFromItem(&base, t1)
+		if !p.Updated.Equal(t0) {
+			t.Errorf("Updated %v, want the published date %v", p.Updated, t0)
+		}
+	})
+}

@@ -71,7 +71,7 @@ type Paper struct {
 	Abstract   string
 	Authors    []string
 	Published  time.Time // earliest published date any sighting gave (UTC)
-	Updated    time.Time // last time Title or Abstract changed (UTC); drives feed <updated>
+	Updated    time.Time // last time the stored record changed, a sighting's LastSeen aside (UTC); drives feed <updated>
 	FirstSeen  time.Time // when the store first saw it
 	Categories []string
 	ArxivID    string
