@@ -204,14 +204,6 @@ func (e *HTTPError) RetryAt() time.Time { return e.RetryAfter }
 // leaves it out, so that /status never shows it.
 func (e *HTTPError) Detail() string { return e.Snippet }
 
-// foreignError is an error of another package (net/http, net/url) whose
-// message may quote a URL: its message is redacted, its chain kept for
-// errors.Is and errors.As.
-type foreignError struct{ err error }
-
-func (e foreignError) Error() string { return redact.Text(e.err.Error()) }
-func (e foreignError) Unwrap() error { return e.err }
-
 // withoutURL returns the cause of a *url.Error, which repeats the operation
 // and the full URL that the caller names (redacted) itself.
 func withoutURL(err error) error {
@@ -230,7 +222,7 @@ var ErrTooLarge = errors.New("response body exceeds the size cap")
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %q: %w", redact.URL(r.URL), foreignError{withoutURL(err)})
+		return nil, fmt.Errorf("bad URL %q: %w", redact.URL(r.URL), redact.Error(withoutURL(err)))
 	}
 	if u.Scheme == "file" {
 		return c.readFile(u)
@@ -253,7 +245,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	shown := redact.URL(r.URL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", shown, foreignError{withoutURL(err)})
+		return nil, fmt.Errorf("GET %s: %w", shown, redact.Error(withoutURL(err)))
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.Accept != "" {
@@ -267,7 +259,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", shown, foreignError{withoutURL(err)})
+		return nil, fmt.Errorf("GET %s: %w", shown, redact.Error(withoutURL(err)))
 	}
 	defer resp.Body.Close()
 	now := c.now()
@@ -306,7 +298,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	body, err := readCapped(resp.Body, c.maxBody)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", shown, foreignError{err})
+		return nil, fmt.Errorf("GET %s: %w", shown, err)
 	}
 	out.Body = body
 	return out, nil

@@ -149,3 +149,18 @@ func Text(s string) string {
 		return URL(trimmed) + u[len(trimmed):]
 	})
 }
+
+// Error returns err with its message redacted by Text, and its chain kept for
+// errors.Is and errors.As. It is for errors of other packages (net/http,
+// net/url) whose messages quote URLs in full; nil stays nil.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return redacted{err}
+}
+
+type redacted struct{ err error }
+
+func (e redacted) Error() string { return Text(e.err.Error()) }
+func (e redacted) Unwrap() error { return e.err }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -64,6 +65,21 @@ func TestText(t *testing.T) {
 				t.Errorf("Text(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestError(t *testing.T) {
+	if Error(nil) != nil {
+		t.Error("Error(nil) is not nil")
+	}
+	_, perr := url.Parse("https://u:PW@h/%zz")
+	err := Error(perr)
+	if want := `parse "https://REDACTED@h/%zz": invalid URL escape "%zz"`; err.Error() != want {
+		t.Errorf("got %q, want %q", err, want)
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Error("chain lost")
 	}
 }
 
