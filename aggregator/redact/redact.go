@@ -132,16 +132,18 @@ func redactParams(q string) string {
 }
 
 // urlInText finds URLs in free text: a scheme, "://", and everything up to a
-// space, a quote or an angle bracket.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^\s"'<>` + "`" + `]+`)
+// space, a quote or an angle bracket; or a query string on its own ("?" and
+// what follows), as error pages echo a request line's path and query.
+var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.\-]*://[^\s"'<>` + "`" + `]+|\?[^\s"'<>` + "`" + `]+`)
 
-// Text returns s with every URL in it redacted (see URL). Messages built from
-// errors of other packages (net/http, url.Parse) quote URLs; Text is the last
-// line of defence wherever such a message is printed or stored. Punctuation
-// that ends a URL in prose ("GET https://h/?token=x: HTTP 500") is kept out
-// of it, so that the mask does not swallow the message's colon.
+// Text returns s with every URL and query string in it redacted (see URL).
+// Messages built from errors of other packages (net/http, url.Parse) quote
+// URLs; Text is the last line of defence wherever such a message is printed
+// or stored. Punctuation that ends a URL in prose ("GET https://h/?token=x:
+// HTTP 500") is kept out of it, so that the mask does not swallow the
+// message's colon.
 func Text(s string) string {
-	if !strings.Contains(s, "://") {
+	if !strings.Contains(s, "://") && !strings.Contains(s, "?") {
 		return s
 	}
 	return urlInText.ReplaceAllStringFunc(s, func(u string) string {

@@ -58,6 +58,8 @@ func TestText(t *testing.T) {
 		{"quoted", `parse "https://u:PW@h/%zz": invalid URL escape "%zz"`, `parse "https://REDACTED@h/%zz": invalid URL escape "%zz"`},
 		{"two URLs", "GET http://a/?token=X: redirect to ftp://u:p@b/ refused", "GET http://a/?token=REDACTED: redirect to ftp://REDACTED@b/ refused"},
 		{"in HTML", `<a href='https://h/?sig=X'>`, `<a href='https://h/?sig=REDACTED'>`},
+		{"echoed request line", "400 Bad Request: GET /eutils/esearch.fcgi?db=pubmed&api_key=SECRET HTTP/1.1", "400 Bad Request: GET /eutils/esearch.fcgi?db=pubmed&api_key=REDACTED HTTP/1.1"},
+		{"question in prose", "why? because (see?) a=b", "why? because (see?) a=b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
