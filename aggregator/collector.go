@@ -23,6 +23,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -100,10 +101,11 @@ func (s Summary) String() string {
 	return fmt.Sprintf("%-20s %s", s.Source, s.Outcome())
 }
 
-// Outcome is the summary without the source name.
+// Outcome is the summary without the source name. It is stored as the
+// source's last pass and shown on /status: URLs in it are redacted.
 func (s Summary) Outcome() string {
 	if s.Err != nil {
-		return "error: " + strings.TrimPrefix(s.Err.Error(), s.Source+": ")
+		return "error: " + redact.Text(strings.TrimPrefix(s.Err.Error(), s.Source+": "))
 	}
 	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Unchanged)
 	if s.Skipped > 0 {
@@ -115,7 +117,7 @@ func (s Summary) Outcome() string {
 	}
 	line += ")"
 	if len(s.Notes) > 0 {
-		line += "; " + strings.Join(s.Notes, "; ")
+		line += "; " + redact.Text(strings.Join(s.Notes, "; "))
 	}
 	return line
 }
@@ -310,14 +312,15 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 
 // recordFailure keeps a failed pass in the source's state, and nothing else of
 // it: one more consecutive failure, the error, and the next check after the
-// backoff or the upstream's Retry-After, whichever is later.
+// backoff or the upstream's Retry-After, whichever is later. The error is
+// stored as /status shows it: its message redacted, without its Detail.
 func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc config.Source, now time.Time, cause error, sum *Summary) {
 	sum.Err = fmt.Errorf("%s: %w", sc.Name, cause)
 	st := prev
 	st.Type = sc.Type
 	st.LastAttempt = now
 	st.Failures++
-	st.LastError = cause.Error()
+	st.LastError = redact.Text(cause.Error())
 	st.LastErrorAt = now
 	st.NextCheck = now.Add(backoff(c.cfg.Interval(sc), st.Failures))
 	if ra := retryAfterOf(cause); ra.After(st.NextCheck) {
@@ -337,7 +340,11 @@ func (c *Collector) finish(sum *Summary, start time.Time) {
 	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Unchanged,
 		"requests", sum.Requests, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond), "next_check", sum.NextCheck.UTC().Format(time.RFC3339)}
 	if sum.Err != nil {
-		c.log.Warn("source pass failed", append(attrs, "err", sum.Err.Error())...)
+		attrs = append(attrs, "err", redact.Text(sum.Err.Error()))
+		if d := detailOf(sum.Err); d != "" {
+			attrs = append(attrs, "detail", redact.Text(d))
+		}
+		c.log.Warn("source pass failed", attrs...)
 		return
 	}
 	c.log.Info("source pass", attrs...)
@@ -454,6 +461,19 @@ func backoff(interval time.Duration, n int) time.Duration {
 		d *= 2
 	}
 	return min(d, MaxBackoff)
+}
+
+// detailer is an error with details for the operator's log that its message
+// leaves out (the start of a body that was not a feed): /status shows the
+// message only.
+type detailer interface{ Detail() string }
+
+func detailOf(err error) string {
+	var d detailer
+	if errors.As(err, &d) {
+		return d.Detail()
+	}
+	return ""
 }
 
 type retryAfterer interface{ RetryAt() time.Time }

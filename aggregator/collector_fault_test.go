@@ -212,7 +212,14 @@ func TestCollectorFaults(t *testing.T) {
 				}
 			},
 		},
-		{name: "HTML page", handler: fixed("text/html", []byte("<!DOCTYPE html><html><head><title>Login</title></head><body>Please log in</body></html>")), wantErr: []string{"not a feed", "<!DOCTYPE html>"}},
+		{name: "HTML page", handler: fixed("text/html", []byte("<!DOCTYPE html><html><head><title>Login</title></head><body>Please log in</body></html>")), wantErr: []string{"not a feed"},
+			check: func(t *testing.T, st db.SourceState, _ *db.Store) {
+				// The start of the body is for the log only: /status shows last_error.
+				if strings.Contains(st.LastError, "DOCTYPE") || strings.Contains(st.LastSummary, "DOCTYPE") {
+					t.Errorf("the stored error shows the body: %q / %q", st.LastError, st.LastSummary)
+				}
+			},
+		},
 		{name: "empty body", handler: fixed("application/rss+xml", nil), wantErr: []string{"empty body"}},
 		{name: "whitespace body", handler: fixed("application/rss+xml", []byte("\n  \n")), wantErr: []string{"empty body"}},
 		{name: "truncated document", handler: fixed("application/rss+xml", goodFeed(10)[:700]), wantErr: []string{"unexpected EOF"}},

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // Config is the whole configuration file.
@@ -362,7 +364,7 @@ func validateSource(s *Source) []string {
 	if s.URL != "" {
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
-			add("url = %q: want an http://, https:// or file:// URL", s.URL)
+			add("url = %q: want an http://, https:// or file:// URL", redact.URL(s.URL))
 		}
 	}
 	only := func(opt string, set bool, types ...string) {

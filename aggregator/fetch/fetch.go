@@ -2,6 +2,9 @@
 // timeouts, a body cap, conditional GET, per-host serialisation, a minimum
 // interval between requests to rate-limited hosts (arXiv), and typed errors that
 // carry Retry-After.
+//
+// Every error names the URL redacted (see package redact): source URLs may
+// carry credentials, and these errors reach /status and the logs.
 package fetch
 
 import (
@@ -17,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // Options configure a Client.
@@ -118,14 +123,9 @@ func New(o Options) *Client {
 	}
 	return &Client{
 		http: &http.Client{
-			Transport: tr,
-			Timeout:   o.Timeout,
-			CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if len(via) >= 5 {
-					return fmt.Errorf("stopped after %d redirects", len(via))
-				}
-				return nil
-			},
+			Transport:     tr,
+			Timeout:       o.Timeout,
+			CheckRedirect: checkRedirect,
 		},
 		userAgent: o.UserAgent,
 		maxBody:   o.MaxBody,
@@ -135,6 +135,22 @@ func New(o Options) *Client {
 		now:       now,
 		gates:     map[string]*gate{},
 	}
+}
+
+// maxRedirects is how many redirects one request follows.
+const maxRedirects = 5
+
+// checkRedirect follows redirects to http and https only (a redirect to
+// file:// must never read a local file), at most maxRedirects of them. Its
+// error names the target it refused.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if s := req.URL.Scheme; s != "http" && s != "https" {
+		return fmt.Errorf("redirect to %s refused: scheme %q not allowed", redact.URL(req.URL.String()), s)
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("redirect to %s refused: stopped after %d redirects", redact.URL(req.URL.String()), len(via))
+	}
+	return nil
 }
 
 // Request is one GET.
@@ -165,10 +181,12 @@ type Response struct {
 
 // HTTPError is a non-2xx, non-304 answer.
 type HTTPError struct {
-	URL        string
+	URL        string // the requested URL, redacted
 	Status     int
 	RetryAfter time.Time // zero unless the answer had a Retry-After header
-	Snippet    string    // start of the body, for the operator
+	// Snippet is the start of the body, for the operator's log only (see
+	// Detail): an error page may echo the request, secrets included.
+	Snippet string
 }
 
 func (e *HTTPError) Error() string {
@@ -182,6 +200,20 @@ func (e *HTTPError) Error() string {
 // RetryAt is when the upstream asked to be asked again (zero if it did not).
 func (e *HTTPError) RetryAt() time.Time { return e.RetryAfter }
 
+// Detail is the start of the error body, for the operator's log; Error()
+// leaves it out, so that /status never shows it.
+func (e *HTTPError) Detail() string { return e.Snippet }
+
+// withoutURL returns the cause of a *url.Error, which repeats the operation
+// and the full URL that the caller names (redacted) itself.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // ErrTooLarge is returned (wrapped) when a body exceeds the cap.
 var ErrTooLarge = errors.New("response body exceeds the size cap")
 
@@ -190,13 +222,13 @@ var ErrTooLarge = errors.New("response body exceeds the size cap")
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %q: %w", r.URL, err)
+		return nil, fmt.Errorf("bad URL %q: %w", redact.URL(r.URL), redact.Error(withoutURL(err)))
 	}
 	if u.Scheme == "file" {
 		return c.readFile(u)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("bad URL %q: unsupported scheme", r.URL)
+		return nil, fmt.Errorf("bad URL %q: unsupported scheme", redact.URL(r.URL))
 	}
 	key := r.Group
 	if key == "" {
@@ -210,9 +242,10 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	shown := redact.URL(r.URL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+		return nil, fmt.Errorf("GET %s: %w", shown, redact.Error(withoutURL(err)))
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	if r.Accept != "" {
@@ -226,12 +259,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		// *url.Error repeats the method and URL: keep only its cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+		return nil, fmt.Errorf("GET %s: %w", shown, redact.Error(withoutURL(err)))
 	}
 	defer resp.Body.Close()
 	now := c.now()
@@ -255,7 +283,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		}
 		return out, nil
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		he := &HTTPError{URL: r.URL, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
+		he := &HTTPError{URL: shown, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), now)}
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
 		he.Snippet = strings.TrimSpace(string(b[:min(len(b), 300)]))
 		// Some upstreams (arXiv API) answer 400 with a meaningful document: keep it.
@@ -266,11 +294,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	// transport decompresses has no declared length: readCapped caps the
 	// decompressed bytes, so a gzip bomb stops at the cap too.)
 	if resp.ContentLength > c.maxBody {
-		return nil, fmt.Errorf("GET %s: %w (Content-Length %d > %d bytes)", r.URL, ErrTooLarge, resp.ContentLength, c.maxBody)
+		return nil, fmt.Errorf("GET %s: %w (Content-Length %d > %d bytes)", shown, ErrTooLarge, resp.ContentLength, c.maxBody)
 	}
 	body, err := readCapped(resp.Body, c.maxBody)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", r.URL, err)
+		return nil, fmt.Errorf("GET %s: %w", shown, err)
 	}
 	out.Body = body
 	return out, nil
@@ -291,7 +319,7 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 func (c *Client) readFile(u *url.URL) (*Response, error) {
 	path := u.Path
 	if u.Host != "" && u.Host != "localhost" {
-		return nil, fmt.Errorf("bad URL %q: file URLs must be local", u.String())
+		return nil, fmt.Errorf("bad URL %q: file URLs must be local", redact.URL(u.String()))
 	}
 	f, err := os.Open(path)
 	if err != nil {

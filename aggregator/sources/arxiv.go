@@ -15,6 +15,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // arxivRSSBase is where rss.arxiv.org serves the daily announcement feeds.
@@ -73,7 +74,7 @@ func (s *arxivRSS) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 	}
 	items, dropped, err := s.parse(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", s.url, err)
+		return nil, fmt.Errorf("parse %s: %w", redact.URL(s.url), err)
 	}
 	if dropped > 0 {
 		p.note("skipped %d items of announce types not configured", dropped)
@@ -91,7 +92,7 @@ func (s *arxivRSS) parse(body []byte) (items []paper.Item, dropped int, err erro
 	feed, err := s.parser.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, 0, fmt.Errorf("not a feed (starts %q)", snippet(body))
+			return nil, 0, notDocument("not a feed", body)
 		}
 		return nil, 0, err
 	}

@@ -246,7 +246,7 @@ func parseArxivAPI(body []byte) (*arxivAPIPage, error) {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.CharsetReader = charset.NewReaderLabel
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("not an Atom feed (starts %q): %v", snippet(body), err)
+		return nil, notDocument(fmt.Sprintf("not an Atom feed: %v", err), body)
 	}
 	for _, e := range f.Entries {
 		if strings.TrimSpace(e.Title) == "Error" && (strings.Contains(e.ID, "/api/errors") || len(f.Entries) == 1) {

@@ -160,7 +160,7 @@ func parseBiorxiv(body []byte) (*biorxivPage, error) {
 		return nil, errors.New("empty body")
 	}
 	if b[0] != '{' {
-		return nil, fmt.Errorf("not a JSON object (starts %q)", snippet(b))
+		return nil, notDocument("not a JSON object", b)
 	}
 	var doc struct {
 		Messages []struct {
@@ -174,7 +174,7 @@ func parseBiorxiv(body []byte) (*biorxivPage, error) {
 		return nil, fmt.Errorf("unexpected JSON: %w", err)
 	}
 	if len(doc.Messages) == 0 {
-		return nil, fmt.Errorf("unexpected JSON: no messages (starts %q)", snippet(b))
+		return nil, notDocument("unexpected JSON: no messages", b)
 	}
 	m := doc.Messages[0]
 	status := strings.ToLower(strings.TrimSpace(m.Status))

@@ -24,6 +24,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // feedSource reads any RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed document.
@@ -55,7 +56,7 @@ func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result
 	}
 	items, err := parseFeed(s.parser, resp.Body, resp.ContentType)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", s.url, err)
+		return nil, fmt.Errorf("parse %s: %w", redact.URL(s.url), err)
 	}
 	p.res.Items = items
 	return p.finish(), nil
@@ -80,7 +81,7 @@ func parseFeed(p *gofeed.Parser, body []byte, contentType string) ([]paper.Item,
 	feed, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, fmt.Errorf("not a feed (starts %q)", snippet(body))
+			return nil, notDocument("not a feed", body)
 		}
 		return nil, err
 	}

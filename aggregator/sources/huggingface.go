@@ -129,9 +129,9 @@ func parseHFDay(body []byte) (items []paper.Item, skipped int, err error) {
 			}
 			return nil, 0, &hfError{msg}
 		}
-		return nil, 0, fmt.Errorf("unexpected JSON object, want an array of papers (starts %q)", snippet(b))
+		return nil, 0, notDocument("unexpected JSON object, want an array of papers", b)
 	default:
-		return nil, 0, fmt.Errorf("not JSON (starts %q)", snippet(b))
+		return nil, 0, notDocument("not JSON", b)
 	}
 	var entries []hfEntry
 	if err := json.Unmarshal(b, &entries); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // Fetcher is what sources need from the HTTP client (fetch.Client implements it).
@@ -204,10 +205,30 @@ func endpoint(c config.Source, def string) (string, error) {
 		ep = def
 	}
 	if _, err := url.Parse(ep); err != nil {
-		return "", fmt.Errorf("source %q: bad url %q: %w", c.Name, ep, err)
+		return "", fmt.Errorf("source %q: bad url %q: %w", c.Name, redact.URL(ep), redact.Error(err))
 	}
 	return ep, nil
 }
+
+// documentError is an answer that is not a document of the source's kind.
+// Its message is fit for /status, which is public; the start of the body is
+// its Detail, for the operator's log only: a file:// source may point at any
+// local file, an error page may echo credentials.
+type documentError struct {
+	problem string
+	start   string
+}
+
+// notDocument is the error for a body that is not a document: problem says
+// what it is not ("not a feed").
+func notDocument(problem string, body []byte) error {
+	return &documentError{problem: problem, start: snippet(body)}
+}
+
+func (e *documentError) Error() string { return e.problem + " (the log has the start of the body)" }
+
+// Detail is the start of the body.
+func (e *documentError) Detail() string { return fmt.Sprintf("body starts %q", e.start) }
 
 // days is the source's days option, 2 (today and yesterday) when unset.
 func days(c config.Source) int {

@@ -21,6 +21,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator"
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/feeds"
 	"github.com/paperfeed/paperfeed/feeds/status"
@@ -160,7 +161,7 @@ func runCheck(cfg *config.Config, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nsources (%d):\n", len(cfg.Sources))
 	for _, s := range cfg.Sources {
-		where := s.URL
+		where := redact.URL(s.URL)
 		switch {
 		case where != "":
 		case s.Type == "arxiv":

@@ -1,5 +1,9 @@
 // Package status serves the operator's view: /status (HTML and ?format=json)
 // with each source's health, and /metrics in Prometheus text format.
+//
+// /status is served on the public listener: every URL and message it shows is
+// redacted (package redact), and it never shows upstream body bytes (the
+// collector stores error messages without them; the log has them).
 package status
 
 import (
@@ -14,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -32,7 +37,7 @@ type Source struct {
 	NextCheck   *time.Time `json:"next_check"`
 	Papers      int64      `json:"papers"`
 	LastPass    string     `json:"last_pass,omitempty"`
-	// HTTPCache lists, per upstream URL, the validators sent on the next request.
+	// HTTPCache lists, per upstream URL (redacted), the validators sent on the next request.
 	HTTPCache map[string]sources.Validators `json:"http_cache"`
 }
 
@@ -77,13 +82,17 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 		row := Source{
 			Name: sc.Name, Type: sc.Type, Interval: shortDuration(h.cfg.Interval(sc)),
 			LastAttempt: ptr(st.LastAttempt), LastSuccess: ptr(st.LastSuccess),
-			LastError: st.LastError, LastErrorAt: ptr(st.LastErrorAt), Failures: st.Failures,
-			NextCheck: ptr(st.NextCheck), Papers: st.Papers, LastPass: st.LastSummary,
+			// Stored messages are redacted when recorded; redacting again covers
+			// rows recorded by a version of paperfeed that did not.
+			LastError: redact.Text(st.LastError), LastErrorAt: ptr(st.LastErrorAt), Failures: st.Failures,
+			NextCheck: ptr(st.NextCheck), Papers: st.Papers, LastPass: redact.Text(st.LastSummary),
 			HTTPCache: map[string]sources.Validators{},
 		}
 		var ss sources.State
-		if len(st.State) > 0 && json.Unmarshal(st.State, &ss) == nil && ss.Validators != nil {
-			row.HTTPCache = ss.Validators
+		if len(st.State) > 0 && json.Unmarshal(st.State, &ss) == nil {
+			for u, v := range ss.Validators {
+				row.HTTPCache[redact.URL(u)] = v
+			}
 		}
 		switch {
 		case st.LastAttempt.IsZero():
@@ -118,10 +127,22 @@ func ptr(t time.Time) *time.Time {
 	return &u
 }
 
+// Security headers of the status page. The policy is the one feeds.Server
+// sends with its HTML pages: the page loads nothing, runs no script, and
+// cannot be framed.
+const (
+	contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	referrerPolicy        = "no-referrer"
+)
+
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
+	hdr.Set("Referrer-Policy", referrerPolicy)
 	rep, err := h.Build(r.Context())
 	if err != nil {
-		http.Error(w, "status unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		http.Error(w, "status unavailable: "+redact.Text(err.Error()), http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")

@@ -17,11 +17,7 @@ import (
 
 func TestStatus(t *testing.T) {
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	cfg := config.Default()
 	cfg.Sources = []config.Source{
 		{Name: "good", Type: "feed", URL: "https://example.org/a.rss", Interval: config.Duration(6 * time.Hour)},
@@ -81,14 +77,21 @@ func TestStatus(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	rec := httptest.NewRecorder()
 	Metrics(prometheus.NewRegistry(), store).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if !strings.Contains(rec.Body.String(), "paperfeed_papers_stored 0") {
 		t.Errorf("metrics: %s", rec.Body.String())
 	}
+}
+
+// openStore opens a fresh store, closed when the test ends.
+func openStore(t *testing.T) *db.Store {
+	t.Helper()
+	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
