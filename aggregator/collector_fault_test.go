@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -464,11 +464,6 @@ func TestCollectorCharsets(t *testing.T) {
 		w1252  = "Euro € and “quotes”"
 		xmlDec = `<?xml version="1.0" encoding="%s"?>`
 	)
-	// /work/shared/fixtures: ../../shared from this package, ../../../shared from a nested one.
-	fixtures := filepath.Join("..", "..", "shared", "fixtures", "encodings")
-	if _, err := os.Stat(fixtures); err != nil {
-		fixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "encodings")
-	}
 	tests := []struct {
 		name     string
 		ctype    string
@@ -531,11 +526,7 @@ func TestCollectorCharsets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var body []byte
 			if tt.fixture != "" {
-				b, err := os.ReadFile(filepath.Join(fixtures, tt.fixture))
-				if err != nil {
-					t.Skipf("shared fixture %s not available: %v", tt.fixture, err)
-				}
-				body = b
+				body = sharedtest.File(t, "fixtures/encodings/"+tt.fixture)
 			} else {
 				body = tt.body(t)
 			}

@@ -7,10 +7,9 @@ import (
 	"os"
 	"testing"
 	"time"
-)
 
-// pairsPath is the shared labelled development set (relative to this package).
-const pairsPath = "../../../shared/dedup/pairs.jsonl"
+	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
+)
 
 type pairRecord struct {
 	Title   string   `json:"title"`
@@ -37,9 +36,10 @@ func (r pairRecord) candidate() Candidate {
 }
 
 func TestLabelledPairs(t *testing.T) {
-	f, err := os.Open(pairsPath)
+	// The shared labelled development set.
+	f, err := os.Open(sharedtest.Path(t, "dedup/pairs.jsonl"))
 	if err != nil {
-		t.Skipf("labelled pairs not available (%v); they live in the shared checkout at %s", err, pairsPath)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,37 +12,20 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 )
 
-// fixtureDir holds the recorded upstream answers shared by the project (never
-// copied into the repository).
-const fixtureDir = "../../../shared/fixtures"
-
-// fixture reads a recorded answer, skipping the test when the folder is absent.
+// fixture reads a recorded answer from ../shared/fixtures (never copied into
+// the repository), skipping the test when the shared folder is absent.
 func fixture(t testing.TB, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, rel))
-	if os.IsNotExist(err) {
-		t.Skipf("recorded fixture %s not found (the shared fixtures folder %s is absent): skipping", rel, fixtureDir)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sharedtest.File(t, "fixtures/"+rel)
 }
 
-// fixtureGlob finds the one fixture matching pattern (names carry a hash).
+// fixtureGlob reads the one fixture matching pattern (names carry a hash).
 func fixtureGlob(t testing.TB, pattern string) []byte {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(fixtureDir, pattern))
-	if len(m) != 1 {
-		t.Skipf("recorded fixture %s not found in %s: skipping", pattern, fixtureDir)
-	}
-	b, err := os.ReadFile(m[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sharedtest.Glob(t, "fixtures/"+pattern)
 }
 
 // client is the real polite client without the 3 s arXiv spacing.

@@ -19,34 +19,21 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
 )
 
-const sharedFixtures = "../../../shared/fixtures"
-
+// sharedFixture reads a recorded answer from ../shared/fixtures, skipping the
+// test when the shared folder is absent.
 func sharedFixture(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedFixtures, rel))
-	if os.IsNotExist(err) {
-		t.Skipf("recorded fixture %s absent (%s is not there): skipping the end-to-end test", rel, sharedFixtures)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sharedtest.File(t, "fixtures/"+rel)
 }
 
+// sharedGlob reads the one recorded answer matching pattern (names carry a hash).
 func sharedGlob(t *testing.T, pattern string) []byte {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(sharedFixtures, pattern))
-	if len(m) != 1 {
-		t.Skipf("recorded fixture %s absent: skipping the end-to-end test", pattern)
-	}
-	b, err := os.ReadFile(m[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return sharedtest.Glob(t, "fixtures/"+pattern)
 }
 
 // upstreams replays recorded answers of every source type on 127.0.0.1.
