@@ -17,7 +17,7 @@
 // generation changes or it is older than the max-age (so a topic's time window
 // still slides when nothing is collected). The generation is checked on every
 // request; the store answers from memory, re-reading its row at most every
-// db.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
+// sqlite.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
 // collect`) shows within that, and a write by this process at once. Concurrent
 // misses of one key render once.
 //
@@ -68,7 +68,7 @@ const (
 // Server serves and exports the feeds.
 type Server struct {
 	cfg    *config.Config
-	store  *db.Store
+	store  db.Reader
 	now    func() time.Time
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -92,7 +92,7 @@ type Server struct {
 }
 
 // NewServer checks every topic's FTS5 expressions against the store and builds the handler.
-func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, error) {
+func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, error) {
 	if cfg == nil || store == nil {
 		return nil, errors.New("feeds: config and store are required")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 const sharedFixtures = "../../../shared/fixtures"
@@ -214,7 +215,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := sqlite.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +487,7 @@ func TestBackup(t *testing.T) {
 	if err := run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	copyStore, err := db.Open(ctx, out)
+	copyStore, err := sqlite.Open(ctx, out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds"
 	"github.com/paperfeed/paperfeed/feeds/status"
 )
@@ -141,7 +142,7 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 	var probs []string
 	for _, t := range cfg.Topics {
 		for _, expr := range []struct{ key, q string }{{"query", t.Query}, {"exclude", t.Exclude}} {
-			if err := db.ValidateQuery(ctx, expr.q); err != nil {
+			if err := (sqlite.Syntax{}).CheckQuery(ctx, expr.q); err != nil {
 				probs = append(probs, fmt.Sprintf("[[topic]] %q: %s: %v", t.Name, expr.key, err))
 			}
 		}
@@ -195,15 +196,24 @@ func warnings(cfg *config.Config) []string {
 	return out
 }
 
+// openStore opens (creating and migrating if needed) the configured store.
+func openStore(ctx context.Context, cfg *config.Config) (db.Store, error) {
+	s, err := sqlite.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return s, nil
+}
+
 type app struct {
 	cfg       *config.Config
-	store     *db.Store
+	store     db.Store
 	collector *aggregator.Collector
 	registry  *prometheus.Registry
 }
 
 func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, progress func(string, int, int)) (*app, error) {
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, &exitError{code: exitConfigError, err: err}
 	}
@@ -267,7 +277,7 @@ func terminalProgress(w io.Writer) func(string, int, int) {
 }
 
 func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, dir string, stdout io.Writer) error {
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
@@ -289,12 +299,16 @@ func runBackup(ctx context.Context, cfg *config.Config, out string, stdout io.Wr
 	if _, err := os.Stat(out); err == nil {
 		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: %s exists; choose a new file", out)}
 	}
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	defer store.Close()
-	if err := store.Backup(ctx, out); err != nil {
+	b, ok := store.(db.Backuper)
+	if !ok {
+		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: the store at %s cannot copy itself", cfg.Storage.Path)}
+	}
+	if err := b.Backup(ctx, out); err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Storage.Path, out)
