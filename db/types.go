@@ -18,10 +18,8 @@ type TopicQuery struct {
 	// and at least Limit papers however old. Without a WindowStart exactly the
 	// Limit newest are.
 	WindowStart time.Time
-	Limit       int       // DefaultLimit when 0
-	Cap         int       // raised to Limit when lower
-	Sort        string    // "newest" (default) or "trending"
-	Now         time.Time // for trending's age weighting; zero means time.Now
+	Limit       int // DefaultLimit when 0
+	Cap         int // raised to Limit when lower
 }
 
 // DefaultLimit is the Limit of a TopicQuery that sets none.

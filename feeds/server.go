@@ -48,6 +48,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -506,25 +507,6 @@ func docSearch(q, format string, limit int) doc {
 	}
 }
 
-// topicQuery is the store query of a topic at now: window, cap and limit from
-// the config, or exactly limit papers when the request gave one.
-func topicQuery(t config.Topic, limit int, now time.Time) db.TopicQuery {
-	q := db.TopicQuery{
-		Match: t.Query, Exclude: t.Exclude, Sources: t.Sources, Categories: t.Categories,
-		MinUpvotes: t.MinUpvotes, Limit: t.Limit, Cap: t.Cap, Sort: t.Sort, Now: now,
-	}
-	if t.Window > 0 {
-		q.WindowStart = now.Add(-time.Duration(t.Window))
-	}
-	if t.Since > 0 {
-		q.Since = now.Add(-time.Duration(t.Since))
-	}
-	if limit > 0 {
-		q.Limit, q.Cap, q.WindowStart = limit, limit, time.Time{}
-	}
-	return q
-}
-
 func (s *Server) topicURL(name, ext string) string { return s.base + "/topics/" + name + "." + ext }
 
 func withLimit(u string, limit int) string {
@@ -558,7 +540,7 @@ func entries(ps []*paper.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	ps, err := s.store.Topic(ctx, topicQuery(t, limit, now))
+	ps, err := topic.Papers(ctx, s.store, t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -612,7 +594,7 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	var ps []*paper.Paper
 	if q != "" {
 		var err error
-		ps, err = s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+		ps, err = topic.Papers(ctx, s.store, topic.Search(q), limit, now)
 		if err != nil {
 			var qe *db.QueryError
 			if errors.As(err, &qe) {
@@ -681,7 +663,7 @@ func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Ti
 	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		ps, err := s.store.Topic(ctx, topicQuery(t, 0, now))
+		ps, err := topic.Papers(ctx, s.store, t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
@@ -289,34 +288,5 @@ func TestTopicPlansAgree(t *testing.T) {
 	}
 	if st, _ := s.Stats(ctx); st.Papers != n {
 		t.Errorf("%d papers", st.Papers)
-	}
-}
-
-func TestTopicTrending(t *testing.T) {
-	s := openTest(t)
-	ps := []*paper.Paper{}
-	for i := range 10 {
-		p := dbtest.Paper(i, fmt.Sprintf("Paper %d", i))
-		if i%2 == 1 {
-			p.Sightings[0].Source, p.Upvotes = "hf", i*10
-		}
-		ps = append(ps, p)
-	}
-	dbtest.Save(t, s, ps...)
-	got, err := s.Topic(context.Background(), db.TopicQuery{Sources: []string{"hf"}, Limit: 3, Sort: "trending", Now: dbtest.Day.Add(10 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 3 || got[0].ArxivID != "2611.00009" || got[1].ArxivID != "2611.00007" || got[2].ArxivID != "2611.00005" {
-		t.Errorf("trending: %+v", got)
-	}
-}
-
-func TestTrendingScoreWeighsAge(t *testing.T) {
-	now := dbtest.Day.Add(48 * time.Hour)
-	fresh := &paper.Paper{Upvotes: 10, Published: now.Add(-2 * time.Hour)}
-	old := &paper.Paper{Upvotes: 30, Published: now.Add(-40 * time.Hour)}
-	if TrendingScore(fresh, now) <= TrendingScore(old, now) {
-		t.Error("10 upvotes in 2 hours should outrank 30 in 40 hours")
 	}
 }

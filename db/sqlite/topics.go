@@ -3,10 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
@@ -116,31 +113,7 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*paper.Paper, err
 			p.Sightings = full[p.ID]
 		}
 	}
-	if q.Sort == "trending" {
-		now := q.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		sortTrending(papers, now)
-	}
 	return papers, nil
-}
-
-// TrendingScore weighs Hugging Face upvotes by age, so that a paper with many
-// upvotes this week outranks an older one with a few more: (upvotes+1) / (age in
-// hours + 2)^1.5. Papers without upvotes still age in order.
-func TrendingScore(p *paper.Paper, now time.Time) float64 {
-	age := now.Sub(p.Published).Hours()
-	if age < 0 {
-		age = 0
-	}
-	return float64(p.Upvotes+1) / math.Pow(age+2, 1.5)
-}
-
-func sortTrending(ps []*paper.Paper, now time.Time) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		return TrendingScore(ps[i], now) > TrendingScore(ps[j], now)
-	})
 }
 
 // Plan thresholds of an FTS topic, in matches per paper of the feed's Cap: with
