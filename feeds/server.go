@@ -57,6 +57,9 @@ type Options struct {
 	Now        func() time.Time      // defaults to time.Now
 	Registerer prometheus.Registerer // may be nil: no metrics
 	Logger     *slog.Logger          // defaults to discarding
+	// TopicsChecked says the topics' expressions passed topic.Check already
+	// (cmd checks them when it loads the config); NewServer then does not.
+	TopicsChecked bool
 }
 
 // Cache bounds.
@@ -92,7 +95,8 @@ type Server struct {
 	hits     prometheus.Counter
 }
 
-// NewServer checks every topic's FTS5 expressions against the store and builds the handler.
+// NewServer checks every topic's full-text expressions against the store
+// (unless opts.TopicsChecked) and builds the handler.
 func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, error) {
 	if cfg == nil || store == nil {
 		return nil, errors.New("feeds: config and store are required")
@@ -114,13 +118,12 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 	if s.base == "" {
 		return nil, errors.New("feeds: server.base_url is empty (run config.Validate)")
 	}
-	ctx := context.Background()
-	for _, t := range cfg.Topics {
-		for _, q := range []string{t.Query, t.Exclude} {
-			if err := store.CheckQuery(ctx, q); err != nil {
-				return nil, fmt.Errorf("topic %q: %w", t.Name, err)
-			}
+	if !opts.TopicsChecked {
+		if probs := topic.Check(context.Background(), store, cfg.Topics); len(probs) > 0 {
+			return nil, fmt.Errorf("topic %q: %w", probs[0].Topic, probs[0].Err)
 		}
+	}
+	for _, t := range cfg.Topics {
 		s.topics[t.Name] = t
 		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
 			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)

@@ -1,6 +1,6 @@
 // Package topic is where a configured topic meets the store: its settings
 // become the store's selection (db.TopicQuery), the selected candidates are
-// ranked (aggregator/rank).
+// ranked (aggregator/rank), and its full-text expressions are checked.
 // Everything that serves or exports a topic goes through here.
 package topic
 
@@ -51,4 +51,27 @@ func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now tim
 // Search is the ad-hoc topic of a full-text expression: its newest papers.
 func Search(expr string) config.Topic {
 	return config.Topic{Query: expr, Sort: rank.Newest}
+}
+
+// Problem is a topic expression the engine rejects.
+type Problem struct {
+	Topic string // the topic's name
+	Key   string // its config key: "query" or "exclude"
+	Err   error  // a *db.QueryError, or why the check could not run
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("[[topic]] %q: %s: %v", p.Topic, p.Key, p.Err) }
+
+// Check checks the query and exclude expressions of every topic with the
+// engine's checker, and returns each rejected one.
+func Check(ctx context.Context, c db.QueryChecker, topics []config.Topic) []Problem {
+	var out []Problem
+	for _, t := range topics {
+		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
+			if err := c.CheckQuery(ctx, e.expr); err != nil {
+				out = append(out, Problem{Topic: t.Name, Key: e.key, Err: err})
+			}
+		}
+	}
+	return out
 }

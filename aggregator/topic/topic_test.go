@@ -92,3 +92,27 @@ func TestPapersRankTheWholeWindow(t *testing.T) {
 		t.Errorf("bad search: %v", err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	topics := []config.Topic{
+		{Name: "ok", Query: `"a b" OR c*`, Exclude: "d"},
+		{Name: "badq", Query: "foo AND ("},
+		{Name: "badx", Query: "x", Exclude: "NOT y"},
+		{Name: "all"},
+	}
+	probs := Check(context.Background(), sqlite.Syntax{}, topics)
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.Topic+"/"+p.Key)
+		var qe *db.QueryError
+		if !errors.As(p.Err, &qe) {
+			t.Errorf("%s: %v is not a *db.QueryError", p.Topic, p.Err)
+		}
+	}
+	if want := []string{"badq/query", "badx/exclude"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+	if want := `[[topic]] "badq": query: bad query "foo AND ("`; len(probs) == 0 || probs[0].Error()[:len(want)] != want {
+		t.Errorf("message %v", probs)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator"
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds"
@@ -130,7 +131,8 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 // loadConfig reads and validates the config, resolves the storage path against
-// the config file's folder and checks every topic's FTS5 expressions.
+// the config file's folder and checks every topic's full-text expressions
+// (without opening the store): the one check of topics at startup.
 func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -140,12 +142,8 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 		cfg.Storage.Path = filepath.Join(filepath.Dir(path), cfg.Storage.Path)
 	}
 	var probs []string
-	for _, t := range cfg.Topics {
-		for _, expr := range []struct{ key, q string }{{"query", t.Query}, {"exclude", t.Exclude}} {
-			if err := (sqlite.Syntax{}).CheckQuery(ctx, expr.q); err != nil {
-				probs = append(probs, fmt.Sprintf("[[topic]] %q: %s: %v", t.Name, expr.key, err))
-			}
-		}
+	for _, p := range topic.Check(ctx, sqlite.Syntax{}, cfg.Topics) {
+		probs = append(probs, p.Error())
 	}
 	if len(probs) > 0 {
 		return nil, &config.ValidationError{File: path, Problems: probs}
@@ -282,7 +280,7 @@ func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, dir
 		return &exitError{code: exitConfigError, err: err}
 	}
 	defer store.Close()
-	srv, err := feeds.NewServer(cfg, store, feeds.Options{Logger: logger})
+	srv, err := feeds.NewServer(cfg, store, feeds.Options{Logger: logger, TopicsChecked: true})
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
@@ -390,7 +388,7 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 
 // newHandler routes the feeds and the operator endpoints.
 func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
-	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Logger: logger, Registerer: a.registry})
+	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {
 		return nil, err
 	}
