@@ -47,7 +47,8 @@ type QueryChecker interface {
 	CheckQuery(ctx context.Context, expr string) error
 }
 
-// Tx is a write transaction (see Store.Update).
+// Tx is a write transaction (see Store.Update), valid only while the
+// function given to Update runs.
 type Tx interface {
 	// Candidates returns the stored papers an incoming listing may be: the
 	// paper already holding the (source, guid) sighting, then those with the
@@ -56,7 +57,11 @@ type Tx interface {
 	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error)
 	// Save inserts a new paper (ID 0: ID, and UID when empty, are assigned) or
 	// updates a stored one, with its categories and sightings (upserted by
-	// source and guid).
+	// source and guid: a sighting belongs to one paper). A new paper's UID is
+	// "arxiv:" and its arXiv id, else "doi:" and its DOI, else "pf:" and a hash
+	// of its first sighting, the first one no stored paper has (the hash with
+	// a suffix when all are taken); feeds derive entry ids from it, so it
+	// never changes.
 	Save(ctx context.Context, p *paper.Paper) error
 	// Touch moves the last-seen time of a stored sighting without counting as
 	// a change of the papers.
