@@ -34,7 +34,7 @@ const MaxBackoff = 24 * time.Hour
 // Collector runs source passes.
 type Collector struct {
 	cfg     *config.Config
-	store   *db.Store
+	store   db.Store
 	fetcher sources.Fetcher
 	log     *slog.Logger
 	now     func() time.Time
@@ -61,7 +61,7 @@ type Options struct {
 }
 
 // New builds a collector for every source in cfg.
-func New(cfg *config.Config, store *db.Store, f sources.Fetcher, o Options) (*Collector, error) {
+func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Collector, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -280,7 +280,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	stateJSON, _ := json.Marshal(st)
 	newState.State = stateJSON
 
-	err = c.store.Update(ctx, func(tx *db.Tx) error {
+	err = c.store.Update(ctx, func(tx db.Tx) error {
 		sum.New, sum.Merged, sum.Unchanged, sum.Skipped = 0, 0, 0, 0
 		for i := range res.Items {
 			it := &res.Items[i]
@@ -360,7 +360,7 @@ const (
 )
 
 // ingest matches one item against the store and stores it.
-func (c *Collector) ingest(ctx context.Context, tx *db.Tx, sc config.Source, it *paper.Item, now time.Time) (outcome, error) {
+func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *paper.Item, now time.Time) (outcome, error) {
 	key := dedup.TitleKey(it.Title)
 	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, key)
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 const (
@@ -72,7 +73,7 @@ func (u *faultUpstream) set(h http.HandlerFunc) {
 // faultSetup builds a collector over a fresh store with small timeouts and a
 // small body cap, on the real clock (Retry-After and Cache-Control are read
 // against time.Now by the fetcher, so the collector must use the same clock).
-func faultSetup(t *testing.T, interval time.Duration, srcs ...config.Source) (*Collector, *db.Store) {
+func faultSetup(t *testing.T, interval time.Duration, srcs ...config.Source) (*Collector, db.Store) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Collect.Timeout = config.Duration(faultTimeout)
@@ -82,7 +83,7 @@ func faultSetup(t *testing.T, interval time.Duration, srcs ...config.Source) (*C
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func serveBytes(ctype string, body []byte) http.HandlerFunc {
 }
 
 // goodPass stores faultGood papers and checks they are served.
-func goodPass(t *testing.T, c *Collector, store *db.Store, u *faultUpstream) {
+func goodPass(t *testing.T, c *Collector, store db.Store, u *faultUpstream) {
 	t.Helper()
 	u.set(serveBytes("application/rss+xml", goodFeed(faultGood)))
 	if s := c.CollectAll(context.Background())[0]; s.Err != nil || s.New != faultGood {
@@ -124,7 +125,7 @@ func goodPass(t *testing.T, c *Collector, store *db.Store, u *faultUpstream) {
 }
 
 // assertServed checks every paper of the good pass is stored and served by a topic query.
-func assertServed(t *testing.T, store *db.Store) {
+func assertServed(t *testing.T, store db.Store) {
 	t.Helper()
 	ps, err := store.Topic(context.Background(), db.TopicQuery{Match: "sheaves", Limit: 100})
 	if err != nil {
@@ -191,13 +192,13 @@ func TestCollectorFaults(t *testing.T) {
 		// ok: the pass may succeed (a harmless document), see the case.
 		ok       bool
 		memBound bool // measure allocations around the pass
-		check    func(t *testing.T, st db.SourceState, store *db.Store)
+		check    func(t *testing.T, st db.SourceState, store db.Store)
 	}{
 		{name: "500", handler: status(500, ""), wantErr: []string{"HTTP 500 Internal Server Error"}},
 		{name: "404", handler: status(404, ""), wantErr: []string{"HTTP 404 Not Found"}},
 		{
 			name: "429 Retry-After seconds", handler: status(429, "7200"), wantErr: []string{"HTTP 429", "retry after"},
-			check: func(t *testing.T, st db.SourceState, _ *db.Store) {
+			check: func(t *testing.T, st db.SourceState, _ db.Store) {
 				// Backoff after one failure would be 15 min; Retry-After asks 2 h.
 				if want := time.Now().Add(2*time.Hour - time.Minute); st.NextCheck.Before(want) {
 					t.Errorf("next check %v ignores Retry-After (want >= %v)", st.NextCheck, want)
@@ -206,14 +207,14 @@ func TestCollectorFaults(t *testing.T) {
 		},
 		{
 			name: "503 Retry-After date", handler: status(503, time.Now().Add(3*time.Hour).UTC().Format(http.TimeFormat)), wantErr: []string{"HTTP 503", "retry after"},
-			check: func(t *testing.T, st db.SourceState, _ *db.Store) {
+			check: func(t *testing.T, st db.SourceState, _ db.Store) {
 				if want := time.Now().Add(3*time.Hour - time.Minute); st.NextCheck.Before(want) {
 					t.Errorf("next check %v ignores Retry-After (want >= %v)", st.NextCheck, want)
 				}
 			},
 		},
 		{name: "HTML page", handler: fixed("text/html", []byte("<!DOCTYPE html><html><head><title>Login</title></head><body>Please log in</body></html>")), wantErr: []string{"not a feed"},
-			check: func(t *testing.T, st db.SourceState, _ *db.Store) {
+			check: func(t *testing.T, st db.SourceState, _ db.Store) {
 				// The start of the body is for the log only: /status shows last_error.
 				if strings.Contains(st.LastError, "DOCTYPE") || strings.Contains(st.LastSummary, "DOCTYPE") {
 					t.Errorf("the stored error shows the body: %q / %q", st.LastError, st.LastSummary)
@@ -324,7 +325,7 @@ func TestCollectorFaults(t *testing.T) {
 			// A feed that declares entities is refused outright: nothing is
 			// expanded, nothing is stored, the error says why.
 			name: "billion laughs", wantErr: []string{"declares XML entities"}, memBound: true, handler: fixed("application/rss+xml", []byte(billionLaughs)),
-			check: func(t *testing.T, st db.SourceState, store *db.Store) {
+			check: func(t *testing.T, st db.SourceState, store db.Store) {
 				ps, err := store.Topic(context.Background(), db.TopicQuery{Limit: 100})
 				if err != nil {
 					t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -52,7 +53,7 @@ func newUpstream(t *testing.T) *upstream {
 	return u
 }
 
-func setup(t *testing.T, srcs ...config.Source) (*Collector, *db.Store) {
+func setup(t *testing.T, srcs ...config.Source) (*Collector, db.Store) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Sources = srcs
@@ -60,7 +61,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, *db.Store) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, *db.Store) {
 	return c, store
 }
 
-func all(t *testing.T, s *db.Store) []*paper.Paper {
+func all(t *testing.T, s db.Store) []*paper.Paper {
 	t.Helper()
 	ps, err := s.Topic(context.Background(), db.TopicQuery{Limit: 500})
 	if err != nil {

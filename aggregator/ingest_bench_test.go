@@ -12,6 +12,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 // benchItem is an arXiv-like listing: several authors, a 200-word abstract, categories.
@@ -32,14 +33,14 @@ func benchItem(source string, i int) paper.Item {
 }
 
 // benchStore returns a collector over a store already holding n papers.
-func benchStore(b *testing.B, n int) (*Collector, *db.Store) {
+func benchStore(b *testing.B, n int) (*Collector, db.Store) {
 	b.Helper()
 	cfg := config.Default()
 	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "file:///dev/null"}}
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	store, err := db.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func benchStore(b *testing.B, n int) (*Collector, *db.Store) {
 	}
 	ctx := context.Background()
 	for start := 0; start < n; start += 10000 {
-		err := store.Update(ctx, func(tx *db.Tx) error {
+		err := store.Update(ctx, func(tx db.Tx) error {
 			for i := start; i < min(start+10000, n); i++ {
 				it := benchItem("seed", i)
 				p := paper.NewFromItem(&it, it.Published)
@@ -80,7 +81,7 @@ func BenchmarkIngest(b *testing.B) {
 				sc := c.sources[0].cfg
 				now := time.Now()
 				b.ResetTimer()
-				err := store.Update(ctx, func(tx *db.Tx) error {
+				err := store.Update(ctx, func(tx db.Tx) error {
 					for i := 0; i < b.N; i++ {
 						var it paper.Item
 						if kind == "new" {

@@ -15,6 +15,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -30,7 +31,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type fixture struct {
 	cfg   *config.Config
-	store *db.Store
+	store db.Store
 	srv   *Server
 	clock *clock
 	reg   *prometheus.Registry
@@ -103,9 +104,9 @@ func testItems() []paper.Item {
 	}
 }
 
-func seed(t testing.TB, s *db.Store, now time.Time, items ...paper.Item) {
+func seed(t testing.TB, s db.Store, now time.Time, items ...paper.Item) {
 	t.Helper()
-	err := s.Update(context.Background(), func(tx *db.Tx) error {
+	err := s.Update(context.Background(), func(tx db.Tx) error {
 		for i := range items {
 			p := paper.NewFromItem(&items[i], now)
 			p.TitleKey = "key:" + items[i].GUID
@@ -121,10 +122,10 @@ func seed(t testing.TB, s *db.Store, now time.Time, items ...paper.Item) {
 }
 
 // mergeInto merges it into the stored paper that holds its sighting.
-func mergeInto(t testing.TB, s *db.Store, now time.Time, it paper.Item) {
+func mergeInto(t testing.TB, s db.Store, now time.Time, it paper.Item) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.Update(ctx, func(tx *db.Tx) error {
+	err := s.Update(ctx, func(tx db.Tx) error {
 		ps, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, "")
 		if err != nil {
 			return err
@@ -145,7 +146,7 @@ func newFixture(t testing.TB, cfg *config.Config, items ...paper.Item) *fixture 
 	if cfg == nil {
 		cfg = testConfig(t)
 	}
-	st, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

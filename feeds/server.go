@@ -17,7 +17,7 @@
 // generation changes or it is older than the max-age (so a topic's time window
 // still slides when nothing is collected). The generation is checked on every
 // request; the store answers from memory, re-reading its row at most every
-// db.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
+// sqlite.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
 // collect`) shows within that, and a write by this process at once. Concurrent
 // misses of one key render once.
 //
@@ -48,6 +48,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -56,6 +57,9 @@ type Options struct {
 	Now        func() time.Time      // defaults to time.Now
 	Registerer prometheus.Registerer // may be nil: no metrics
 	Logger     *slog.Logger          // defaults to discarding
+	// TopicsChecked says the topics' expressions passed topic.Check already
+	// (cmd checks them when it loads the config); NewServer then does not.
+	TopicsChecked bool
 }
 
 // Cache bounds.
@@ -68,7 +72,7 @@ const (
 // Server serves and exports the feeds.
 type Server struct {
 	cfg    *config.Config
-	store  *db.Store
+	store  db.Reader
 	now    func() time.Time
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -91,8 +95,9 @@ type Server struct {
 	hits     prometheus.Counter
 }
 
-// NewServer checks every topic's FTS5 expressions against the store and builds the handler.
-func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, error) {
+// NewServer checks every topic's full-text expressions against the store
+// (unless opts.TopicsChecked) and builds the handler.
+func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, error) {
 	if cfg == nil || store == nil {
 		return nil, errors.New("feeds: config and store are required")
 	}
@@ -113,13 +118,12 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 	if s.base == "" {
 		return nil, errors.New("feeds: server.base_url is empty (run config.Validate)")
 	}
-	ctx := context.Background()
-	for _, t := range cfg.Topics {
-		for _, q := range []string{t.Query, t.Exclude} {
-			if err := store.CheckQuery(ctx, q); err != nil {
-				return nil, fmt.Errorf("topic %q: %w", t.Name, err)
-			}
+	if !opts.TopicsChecked {
+		if probs := topic.Check(context.Background(), store, cfg.Topics); len(probs) > 0 {
+			return nil, fmt.Errorf("topic %q: %w", probs[0].Topic, probs[0].Err)
 		}
+	}
+	for _, t := range cfg.Topics {
 		s.topics[t.Name] = t
 		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
 			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)
@@ -506,25 +510,6 @@ func docSearch(q, format string, limit int) doc {
 	}
 }
 
-// topicQuery is the store query of a topic at now: window, cap and limit from
-// the config, or exactly limit papers when the request gave one.
-func topicQuery(t config.Topic, limit int, now time.Time) db.TopicQuery {
-	q := db.TopicQuery{
-		Match: t.Query, Exclude: t.Exclude, Sources: t.Sources, Categories: t.Categories,
-		MinUpvotes: t.MinUpvotes, Limit: t.Limit, Cap: t.Cap, Sort: t.Sort, Now: now,
-	}
-	if t.Window > 0 {
-		q.WindowStart = now.Add(-time.Duration(t.Window))
-	}
-	if t.Since > 0 {
-		q.Since = now.Add(-time.Duration(t.Since))
-	}
-	if limit > 0 {
-		q.Limit, q.Cap, q.WindowStart = limit, limit, time.Time{}
-	}
-	return q
-}
-
 func (s *Server) topicURL(name, ext string) string { return s.base + "/topics/" + name + "." + ext }
 
 func withLimit(u string, limit int) string {
@@ -558,7 +543,7 @@ func entries(ps []*paper.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	ps, err := s.store.Topic(ctx, topicQuery(t, limit, now))
+	ps, err := topic.Papers(ctx, s.store, t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -612,7 +597,7 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	var ps []*paper.Paper
 	if q != "" {
 		var err error
-		ps, err = s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+		ps, err = topic.Papers(ctx, s.store, topic.Search(q), limit, now)
 		if err != nil {
 			var qe *db.QueryError
 			if errors.As(err, &qe) {
@@ -681,7 +666,7 @@ func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Ti
 	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		ps, err := s.store.Topic(ctx, topicQuery(t, 0, now))
+		ps, err := topic.Papers(ctx, s.store, t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}

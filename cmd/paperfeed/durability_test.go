@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 // buildPaperfeed builds the command into a temporary directory.
@@ -123,7 +124,7 @@ func (w *lineWatcher) String() string {
 }
 
 // sightingsOf returns the GUIDs the store holds for source src.
-func sightingsOf(t *testing.T, store *db.Store, src string) map[string]bool {
+func sightingsOf(t *testing.T, store db.Store, src string) map[string]bool {
 	t.Helper()
 	ps, err := store.Topic(context.Background(), db.TopicQuery{Sources: []string{src}, Limit: 100000})
 	if err != nil {
@@ -155,9 +156,9 @@ func assertComplete(t *testing.T, got map[string]bool, src string, n int) {
 	}
 }
 
-func openChecked(t *testing.T, path string) *db.Store {
+func openChecked(t *testing.T, path string) db.Store {
 	t.Helper()
-	store, err := db.Open(context.Background(), path)
+	store, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("reopen after the crash: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 // sharedFixture reads a recorded answer from ../shared/fixtures, skipping the
@@ -201,7 +202,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := sqlite.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +474,7 @@ func TestBackup(t *testing.T) {
 	if err := run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	copyStore, err := db.Open(ctx, out)
+	copyStore, err := sqlite.Open(ctx, out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,9 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds"
 	"github.com/paperfeed/paperfeed/feeds/status"
 )
@@ -130,7 +132,8 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 // loadConfig reads and validates the config, resolves the storage path against
-// the config file's folder and checks every topic's FTS5 expressions.
+// the config file's folder and checks every topic's full-text expressions
+// (without opening the store): the one check of topics at startup.
 func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -140,12 +143,8 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 		cfg.Storage.Path = filepath.Join(filepath.Dir(path), cfg.Storage.Path)
 	}
 	var probs []string
-	for _, t := range cfg.Topics {
-		for _, expr := range []struct{ key, q string }{{"query", t.Query}, {"exclude", t.Exclude}} {
-			if err := db.ValidateQuery(ctx, expr.q); err != nil {
-				probs = append(probs, fmt.Sprintf("[[topic]] %q: %s: %v", t.Name, expr.key, err))
-			}
-		}
+	for _, p := range topic.Check(ctx, sqlite.Syntax{}, cfg.Topics) {
+		probs = append(probs, p.Error())
 	}
 	if len(probs) > 0 {
 		return nil, &config.ValidationError{File: path, Problems: probs}
@@ -196,15 +195,24 @@ func warnings(cfg *config.Config) []string {
 	return out
 }
 
+// openStore opens (creating and migrating if needed) the configured store.
+func openStore(ctx context.Context, cfg *config.Config) (db.Store, error) {
+	s, err := sqlite.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return s, nil
+}
+
 type app struct {
 	cfg       *config.Config
-	store     *db.Store
+	store     db.Store
 	collector *aggregator.Collector
 	registry  *prometheus.Registry
 }
 
 func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, progress func(string, int, int)) (*app, error) {
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, &exitError{code: exitConfigError, err: err}
 	}
@@ -268,12 +276,12 @@ func terminalProgress(w io.Writer) func(string, int, int) {
 }
 
 func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, dir string, stdout io.Writer) error {
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	defer store.Close()
-	srv, err := feeds.NewServer(cfg, store, feeds.Options{Logger: logger})
+	srv, err := feeds.NewServer(cfg, store, feeds.Options{Logger: logger, TopicsChecked: true})
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
@@ -290,12 +298,16 @@ func runBackup(ctx context.Context, cfg *config.Config, out string, stdout io.Wr
 	if _, err := os.Stat(out); err == nil {
 		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: %s exists; choose a new file", out)}
 	}
-	store, err := db.Open(ctx, cfg.Storage.Path)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	defer store.Close()
-	if err := store.Backup(ctx, out); err != nil {
+	b, ok := store.(db.Backuper)
+	if !ok {
+		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: the store at %s cannot copy itself", cfg.Storage.Path)}
+	}
+	if err := b.Backup(ctx, out); err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", cfg.Storage.Path, out)
@@ -377,7 +389,7 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 
 // newHandler routes the feeds and the operator endpoints.
 func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
-	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Logger: logger, Registerer: a.registry})
+	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {
 		return nil, err
 	}

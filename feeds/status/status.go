@@ -53,12 +53,12 @@ type Report struct {
 // Handler serves /status.
 type Handler struct {
 	cfg   *config.Config
-	store *db.Store
+	store db.Store
 	now   func() time.Time
 }
 
 // New returns the /status handler.
-func New(cfg *config.Config, store *db.Store) *Handler {
+func New(cfg *config.Config, store db.Store) *Handler {
 	return &Handler{cfg: cfg, store: store, now: time.Now}
 }
 
@@ -198,7 +198,7 @@ code{font-size:.85em;word-break:break-all}@media(max-width:700px){td,th{display:
 
 // Metrics serves the registry in Prometheus text format, refreshing the
 // store gauges on each scrape.
-func Metrics(reg *prometheus.Registry, store *db.Store) http.Handler {
+func Metrics(reg *prometheus.Registry, store db.Store) http.Handler {
 	papers := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_papers_stored", Help: "Papers in the store."})
 	sightings := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_sightings_stored", Help: "Source listings in the store."})
 	reg.MustRegister(papers, sightings)

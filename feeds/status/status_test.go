@@ -13,6 +13,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func TestStatus(t *testing.T) {
@@ -86,9 +87,9 @@ func TestMetrics(t *testing.T) {
 }
 
 // openStore opens a fresh store, closed when the test ends.
-func openStore(t *testing.T) *db.Store {
+func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

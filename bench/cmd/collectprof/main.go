@@ -17,7 +17,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator"
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func main() {
@@ -29,7 +29,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(filepath.Dir(*cfgPath), cfg.Storage.Path))
+	store, err := sqlite.Open(ctx, filepath.Join(filepath.Dir(*cfgPath), cfg.Storage.Path))
 	if err != nil {
 		log.Fatal(err)
 	}

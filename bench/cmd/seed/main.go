@@ -17,6 +17,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/bench/internal/gen"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func main() {
@@ -28,14 +29,14 @@ func main() {
 		log.Fatalf("%s exists", *path)
 	}
 	ctx := context.Background()
-	store, err := db.Open(ctx, *path)
+	store, err := sqlite.Open(ctx, *path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer store.Close()
 	start := time.Now()
 	for lo := 0; lo < *n; lo += *batch {
-		err := store.Update(ctx, func(tx *db.Tx) error {
+		err := store.Update(ctx, func(tx db.Tx) error {
 			for i := lo; i < min(lo+*batch, *n); i++ {
 				g := gen.Make(i)
 				it := paper.Item{

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func main() {
@@ -21,7 +22,7 @@ func main() {
 	rounds := flag.Int("n", 20, "queries per class")
 	flag.Parse()
 	ctx := context.Background()
-	store, err := db.Open(ctx, *path)
+	store, err := sqlite.Open(ctx, *path)
 	if err != nil {
 		log.Fatal(err)
 	}

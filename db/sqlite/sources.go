@@ -1,32 +1,18 @@
-package db
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// SourceState is what the store keeps about a source between passes.
-type SourceState struct {
-	Name        string
-	Type        string
-	State       []byte // the source's own state (HTTP validators ...), JSON
-	LastAttempt time.Time
-	LastSuccess time.Time
-	LastError   string
-	LastErrorAt time.Time
-	Failures    int // consecutive failed passes
-	NextCheck   time.Time
-	LastSummary string // the last pass's summary line
-	Papers      int64  // papers this source has sighted (computed)
-}
+	"github.com/paperfeed/paperfeed/db"
+)
 
 // SourceState returns the stored state of the named source (zero value, with
 // Name set, when it has never run).
-func (s *Store) SourceState(ctx context.Context, name string) (SourceState, error) {
-	st := SourceState{Name: name}
+func (s *Store) SourceState(ctx context.Context, name string) (db.SourceState, error) {
+	st := db.SourceState{Name: name}
 	row := s.r.QueryRowContext(ctx, `SELECT type, state, last_attempt, last_success, last_error, last_error_at, failures, next_check, last_summary,
 		(SELECT count(DISTINCT paper_id) FROM sightings WHERE source = sources.name) FROM sources WHERE name = ?`, name)
 	err := scanSourceState(row.Scan, &st)
@@ -40,16 +26,16 @@ func (s *Store) SourceState(ctx context.Context, name string) (SourceState, erro
 }
 
 // SourceStates returns the state of every source that ever ran.
-func (s *Store) SourceStates(ctx context.Context) (map[string]SourceState, error) {
+func (s *Store) SourceStates(ctx context.Context) (map[string]db.SourceState, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT name, type, state, last_attempt, last_success, last_error, last_error_at, failures, next_check, last_summary,
 		(SELECT count(DISTINCT paper_id) FROM sightings WHERE source = sources.name) FROM sources`)
 	if err != nil {
 		return nil, fmt.Errorf("read source states: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]SourceState{}
+	out := map[string]db.SourceState{}
 	for rows.Next() {
-		var st SourceState
+		var st db.SourceState
 		var name string
 		err := scanSourceState(func(dest ...any) error { return rows.Scan(append([]any{&name}, dest...)...) }, &st)
 		if err != nil {
@@ -61,7 +47,7 @@ func (s *Store) SourceStates(ctx context.Context) (map[string]SourceState, error
 	return out, rows.Err()
 }
 
-func scanSourceState(scan func(...any) error, st *SourceState) error {
+func scanSourceState(scan func(...any) error, st *db.SourceState) error {
 	var state string
 	var attempt, success, errAt, next int64
 	if err := scan(&st.Type, &state, &attempt, &success, &st.LastError, &errAt, &st.Failures, &next, &st.LastSummary, &st.Papers); err != nil {
@@ -73,13 +59,13 @@ func scanSourceState(scan func(...any) error, st *SourceState) error {
 }
 
 // SaveSourceState writes a source's state in the transaction (after a pass).
-func (t *Tx) SaveSourceState(ctx context.Context, st SourceState) error {
+func (t *Tx) SaveSourceState(ctx context.Context, st db.SourceState) error {
 	return saveSourceState(ctx, t.tx, st)
 }
 
 // SaveSourceState writes a source's state on its own (after a failed pass,
 // whose items were not stored).
-func (s *Store) SaveSourceState(ctx context.Context, st SourceState) error {
+func (s *Store) SaveSourceState(ctx context.Context, st db.SourceState) error {
 	return saveSourceState(ctx, s.w, st)
 }
 
@@ -87,7 +73,7 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func saveSourceState(ctx context.Context, e execer, st SourceState) error {
+func saveSourceState(ctx context.Context, e execer, st db.SourceState) error {
 	state := string(st.State)
 	if state == "" {
 		state = "{}"

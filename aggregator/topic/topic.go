@@ -1,0 +1,77 @@
+// Package topic is where a configured topic meets the store: its settings
+// become the store's selection (db.TopicQuery), the selected candidates are
+// ranked (aggregator/rank), and its full-text expressions are checked.
+// Everything that serves or exports a topic goes through here.
+package topic
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/rank"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// Query is the store selection of topic t at now: window, cap and limit from
+// the config, or exactly the limit newest when a request gave one (> 0).
+func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
+	q := db.TopicQuery{
+		Match: t.Query, Exclude: t.Exclude, Sources: t.Sources, Categories: t.Categories,
+		MinUpvotes: t.MinUpvotes, Limit: t.Limit, Cap: t.Cap,
+	}
+	if t.Window > 0 {
+		q.WindowStart = now.Add(-time.Duration(t.Window))
+	}
+	if t.Since > 0 {
+		q.Since = now.Add(-time.Duration(t.Since))
+	}
+	if limit > 0 {
+		q.Limit, q.Cap, q.WindowStart = limit, limit, time.Time{}
+	}
+	return q
+}
+
+// Papers returns topic t's papers at now: the store's candidates, ranked by
+// the topic's sort. limit > 0 asks for exactly the limit newest candidates,
+// ignoring the window. A bad expression is a *db.QueryError.
+func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*paper.Paper, error) {
+	ps, err := r.Topic(ctx, Query(t, limit, now))
+	if err != nil {
+		return nil, err
+	}
+	if err := rank.Order(ps, t.Sort, now); err != nil {
+		return nil, fmt.Errorf("topic %q: %w", t.Name, err)
+	}
+	return ps, nil
+}
+
+// Search is the ad-hoc topic of a full-text expression: its newest papers.
+func Search(expr string) config.Topic {
+	return config.Topic{Query: expr, Sort: rank.Newest}
+}
+
+// Problem is a topic expression the engine rejects.
+type Problem struct {
+	Topic string // the topic's name
+	Key   string // its config key: "query" or "exclude"
+	Err   error  // a *db.QueryError, or why the check could not run
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("[[topic]] %q: %s: %v", p.Topic, p.Key, p.Err) }
+
+// Check checks the query and exclude expressions of every topic with the
+// engine's checker, and returns each rejected one.
+func Check(ctx context.Context, c db.QueryChecker, topics []config.Topic) []Problem {
+	var out []Problem
+	for _, t := range topics {
+		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
+			if err := c.CheckQuery(ctx, e.expr); err != nil {
+				out = append(out, Problem{Topic: t.Name, Key: e.key, Err: err})
+			}
+		}
+	}
+	return out
+}

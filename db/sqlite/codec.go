@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+)
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0).UTC()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const paperColumns = `id, uid, title, title_key, abstract, authors, published, updated, first_seen, categories, arxiv_id, doi, links, upvotes, comment, journal_ref`
+
+// paperRow is a paper's values in the order of the papers columns from title
+// to journal_ref (paperColumns without id and uid), and its authors as stored.
+func paperRow(p *paper.Paper) (args []any, authors string) {
+	a, _ := json.Marshal(nonNil(p.Authors))
+	cats, _ := json.Marshal(nonNil(p.Categories))
+	links, _ := json.Marshal(p.Links)
+	if p.Links == nil {
+		links = []byte("[]")
+	}
+	return []any{p.Title, p.TitleKey, p.Abstract, string(a), unix(p.Published), unix(p.Updated), unix(p.FirstSeen),
+		string(cats), p.ArxivID, p.DOI, string(links), p.Upvotes, p.Comment, p.JournalRef}, string(a)
+}
+
+func scanPaper(rows *sql.Rows) (*paper.Paper, error) {
+	var p paper.Paper
+	var authors, cats, links string
+	var pub, upd, first int64
+	if err := rows.Scan(&p.ID, &p.UID, &p.Title, &p.TitleKey, &p.Abstract, &authors, &pub, &upd, &first, &cats, &p.ArxivID, &p.DOI, &links, &p.Upvotes, &p.Comment, &p.JournalRef); err != nil {
+		return nil, err
+	}
+	p.Published, p.Updated, p.FirstSeen = fromUnix(pub), fromUnix(upd), fromUnix(first)
+	if err := errors.Join(json.Unmarshal([]byte(authors), &p.Authors), json.Unmarshal([]byte(cats), &p.Categories), json.Unmarshal([]byte(links), &p.Links)); err != nil {
+		return nil, fmt.Errorf("decode paper %d: %w", p.ID, err)
+	}
+	return &p, nil
+}
+
+func placeholders(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return qmarks(len(ids)), args
+}
+
+const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen`
+
+// scanSighting reads one row of sightingColumns.
+func scanSighting(rows *sql.Rows) (paperID int64, sg paper.Sighting, err error) {
+	var first, last int64
+	if err := rows.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+		return 0, sg, err
+	}
+	sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)
+	return paperID, sg, nil
+}
+
+func qmarks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,253 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db"
+)
+
+var _ db.Tx = (*Tx)(nil)
+
+// Tx is a write transaction; it implements db.Tx.
+type Tx struct {
+	tx      *sql.Tx
+	store   *Store
+	changed bool
+	stmts   [numWriteStmts]*sql.Stmt // the store's statements bound to this transaction, made on first use
+	// fts are full-text index writes not yet run, in order. FTS5 flushes its
+	// pending terms into a new segment whenever another statement of the
+	// transaction opens a statement savepoint, so the index writes of many
+	// papers are run together (see flushFTS) rather than one paper at a time.
+	fts []ftsOp
+}
+
+// ftsOp is one write to the full-text index: index (or, with del, unindex) a
+// paper's text exactly as given.
+type ftsOp struct {
+	del                      bool
+	id                       int64
+	title, abstract, authors string
+}
+
+// ftsBatch bounds the queued index writes (and the text they hold).
+const ftsBatch = 1000
+
+func (t *Tx) queueFTS(ctx context.Context, op ftsOp) error {
+	t.fts = append(t.fts, op)
+	if len(t.fts) >= ftsBatch {
+		return t.flushFTS(ctx)
+	}
+	return nil
+}
+
+// flushFTS runs the queued index writes, back to back.
+func (t *Tx) flushFTS(ctx context.Context) error {
+	for _, op := range t.fts {
+		st := stFTSInsert
+		if op.del {
+			st = stFTSDelete
+		}
+		if _, err := t.stmt(ctx, st).ExecContext(ctx, op.id, op.title, op.abstract, op.authors); err != nil {
+			return fmt.Errorf("index paper %d: %w", op.id, err)
+		}
+	}
+	clear(t.fts)
+	t.fts = t.fts[:0]
+	return nil
+}
+
+// stmt returns prepared statement i bound to the transaction.
+func (t *Tx) stmt(ctx context.Context, i int) *sql.Stmt {
+	if t.stmts[i] == nil {
+		t.stmts[i] = t.tx.StmtContext(ctx, t.store.ws[i])
+	}
+	return t.stmts[i]
+}
+
+// Candidates returns the stored papers an incoming item may be: the paper that
+// already holds this (source, guid) sighting, and those with the same arXiv id,
+// DOI or title key. Each is an index lookup. Duplicates are removed; the
+// sighting's paper comes first.
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error) {
+	rows, err := t.stmt(ctx, stCandidates).QueryContext(ctx, source, guid, arxivID, doi, titleKey)
+	if err != nil {
+		return nil, fmt.Errorf("find candidates: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find candidates: %w", err)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find candidates: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// Candidates are few (usually none or one): one prepared lookup per id.
+	out := make([]*paper.Paper, 0, len(ids))
+	for _, id := range ids {
+		p, err := t.loadPaper(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// loadPaper loads one paper and its sightings (nil when there is none).
+func (t *Tx) loadPaper(ctx context.Context, id int64) (*paper.Paper, error) {
+	rows, err := t.stmt(ctx, stPaperByID).QueryContext(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load papers: %w", err)
+	}
+	var p *paper.Paper
+	if rows.Next() {
+		p, err = scanPaper(rows)
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load papers: %w", err)
+	}
+	if p == nil {
+		return nil, nil
+	}
+	rows, err = t.stmt(ctx, stSightingsOf).QueryContext(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load sightings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		_, sg, err := scanSighting(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load sightings: %w", err)
+		}
+		p.Sightings = append(p.Sightings, sg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load sightings: %w", err)
+	}
+	return p, nil
+}
+
+// Save inserts a new paper (ID 0; ID and UID are set) or updates a stored one,
+// with its sightings and categories.
+func (t *Tx) Save(ctx context.Context, p *paper.Paper) error {
+	args, authors := paperRow(p)
+	if p.ID == 0 {
+		if p.UID == "" {
+			uid, err := t.newUID(ctx, p)
+			if err != nil {
+				return err
+			}
+			p.UID = uid
+		}
+		res, err := t.stmt(ctx, stInsertPaper).ExecContext(ctx, append(args, p.UID)...)
+		if err != nil {
+			return fmt.Errorf("insert paper %q: %w", p.Title, err)
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert paper %q: %w", p.Title, err)
+		}
+		if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
+			return err
+		}
+	} else {
+		// The full-text index is external-content: remove the old text (exactly as
+		// indexed) before indexing the new, and only when the text changed.
+		var oldTitle, oldAbstract, oldAuthors string
+		if err := t.stmt(ctx, stOldText).QueryRowContext(ctx, p.ID).Scan(&oldTitle, &oldAbstract, &oldAuthors); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("update paper %d: %w", p.ID, err)
+		}
+		res, err := t.stmt(ctx, stUpdatePaper).ExecContext(ctx, append(args, p.ID)...)
+		if err != nil {
+			return fmt.Errorf("update paper %d: %w", p.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 && (oldTitle != p.Title || oldAbstract != p.Abstract || oldAuthors != authors) {
+			if err := t.queueFTS(ctx, ftsOp{del: true, id: p.ID, title: oldTitle, abstract: oldAbstract, authors: oldAuthors}); err != nil {
+				return err
+			}
+			if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range p.Categories {
+		if _, err := t.stmt(ctx, stInsertCategory).ExecContext(ctx, c, p.ID); err != nil {
+			return fmt.Errorf("save category of paper %d: %w", p.ID, err)
+		}
+	}
+	for _, sg := range p.Sightings {
+		_, err := t.stmt(ctx, stUpsertSighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen))
+		if err != nil {
+			return fmt.Errorf("save sighting %s/%s: %w", sg.Source, sg.GUID, err)
+		}
+	}
+	t.changed = true
+	return nil
+}
+
+// newUID picks the public id of a new paper: its arXiv id or DOI when free,
+// else a hash of its first sighting. It never changes afterwards.
+func (t *Tx) newUID(ctx context.Context, p *paper.Paper) (string, error) {
+	var tries []string
+	if p.ArxivID != "" {
+		tries = append(tries, "arxiv:"+p.ArxivID)
+	}
+	if p.DOI != "" {
+		tries = append(tries, "doi:"+p.DOI)
+	}
+	seed := p.Title
+	if len(p.Sightings) > 0 {
+		seed = p.Sightings[0].Source + "\x00" + p.Sightings[0].GUID
+	}
+	tries = append(tries, "pf:"+shortHash(seed))
+	for i, uid := range tries {
+		var n int
+		if err := t.stmt(ctx, stUIDTaken).QueryRowContext(ctx, uid).Scan(&n); err != nil {
+			return "", fmt.Errorf("pick paper id: %w", err)
+		}
+		if n == 0 {
+			return uid, nil
+		}
+		if i == len(tries)-1 {
+			return uid + "-" + shortHash(fmt.Sprint(time.Now().UnixNano())), nil
+		}
+	}
+	return "", errors.New("unreachable")
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Touch records that a source listed an already stored item again, without
+// counting as a change of the papers.
+func (t *Tx) Touch(ctx context.Context, source, guid string, seen time.Time) error {
+	if _, err := t.stmt(ctx, stTouch).ExecContext(ctx, unix(seen), source, guid); err != nil {
+		return fmt.Errorf("touch sighting %s/%s: %w", source, guid, err)
+	}
+	return nil
+}
