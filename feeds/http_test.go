@@ -135,6 +135,7 @@ func TestGzip(t *testing.T) {
 		{"identity", false},
 		{"", false},
 		{"*", true},
+		{"gzip;q=0, *", false},
 	}
 	for _, c := range cases {
 		t.Run("AE="+c.ae, func(t *testing.T) {
@@ -154,6 +155,52 @@ func TestGzip(t *testing.T) {
 			}
 			if !bytes.Equal(body, plain) {
 				t.Error("body differs")
+			}
+		})
+	}
+}
+
+// TestAcceptsGzip: RFC 9110 section 12.5.3 weights.
+func TestAcceptsGzip(t *testing.T) {
+	cases := []struct {
+		ae   string
+		want bool
+	}{
+		{"gzip", true},
+		{"x-gzip", true},
+		{"GZIP", true},
+		{"deflate, br", false},
+		{"", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false},              // an explicit refusal wins over *
+		{"*, gzip;q=0", false},              // in any order
+		{"gzip;q=0.001", true},              // explicit, low but acceptable
+		{"gzip;q=0.001, *", false},          // * weighs identity above it
+		{"br, *;q=0.1", true},               // * covers gzip, which is not listed
+		{"gzip;q=0.5, br", true},            // identity unlisted: acceptable, but not preferred
+		{"identity;q=1, gzip;q=0.5", false}, // the client prefers the uncompressed bytes
+		{"identity;q=0.5, gzip;q=0.5", true},
+		{"identity;q=0, gzip;q=0.2", true},
+		{"gzip;q=0.5, *;q=0.8", false}, // * weighs identity above gzip
+		{"gzip ; Q=0", false},          // spaces, uppercase name
+		{"gzip;q=0.000", false},
+		{"gzip;q=1.000", true},
+		{"gzip; q = 0.7", true},
+		{"gzip;q=abc", false}, // a malformed weight ignores the element
+		{"gzip;q=abc, *", true},
+		{"gzip;q=1.5", false},
+		{"gzip;q=0.1234", false},
+		{"gzip;q=-1", false},
+		{"gzip;q=", false},
+		{"gzip;q=0., *;q=0", false},
+		{"gzip;level=9", true}, // a parameter other than q does not change the weight
+		{" , gzip", true},
+	}
+	for _, c := range cases {
+		t.Run(c.ae, func(t *testing.T) {
+			if got := acceptsGzip(c.ae); got != c.want {
+				t.Errorf("acceptsGzip(%q) = %v, want %v", c.ae, got, c.want)
 			}
 		})
 	}

@@ -379,23 +379,82 @@ func notModified(r *http.Request, doc *rendered) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding value allows gzip (q > 0).
+// acceptsGzip reports whether an Accept-Encoding value lets the response be
+// gzip (RFC 9110 section 12.5.3): gzip (or its alias x-gzip) must have a
+// non-zero weight, given explicitly or through "*" when gzip is not listed,
+// and at least the weight of identity, so that a client that prefers the
+// uncompressed bytes gets them. An element whose weight is malformed is
+// ignored; no header, or an empty one, means identity.
 func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
+	gzipQ, identityQ, starQ := -1, -1, -1 // -1: not listed; else the weight in thousandths
+	for part := range strings.SplitSeq(ae, ",") {
 		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+		q, ok := parseQ(params)
+		if !ok {
 			continue
 		}
-		params = strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q, ok := strings.CutPrefix(params, "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				continue
-			}
+		var to *int
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "gzip", "x-gzip":
+			to = &gzipQ
+		case "identity":
+			to = &identityQ
+		case "*":
+			to = &starQ
+		default:
+			continue
 		}
-		return true
+		*to = max(*to, q)
 	}
-	return false
+	if gzipQ < 0 {
+		gzipQ = starQ
+	}
+	if identityQ < 0 {
+		identityQ = starQ // for the preference only: identity stays acceptable
+	}
+	return gzipQ > 0 && gzipQ >= identityQ
+}
+
+// parseQ reads the weight of one Accept-Encoding element from its parameters
+// (";q=0.5"), in thousandths: 1000 when absent. RFC 9110 section 12.4.2:
+// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), the name case-
+// insensitive, whitespace allowed around the ";". ok is false when it is malformed.
+func parseQ(params string) (q int, ok bool) {
+	q = 1000
+	for p := range strings.SplitSeq(params, ";") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		name, v, _ := strings.Cut(p, "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		whole, frac, _ := strings.Cut(v, ".")
+		if (whole != "0" && whole != "1") || len(frac) > 3 {
+			return 0, false
+		}
+		n := 0
+		for i := range 3 {
+			d := byte('0')
+			if i < len(frac) {
+				d = frac[i]
+			}
+			if d < '0' || d > '9' {
+				return 0, false
+			}
+			n = n*10 + int(d-'0')
+		}
+		if whole == "1" {
+			if n != 0 {
+				return 0, false
+			}
+			n = 1000
+		}
+		q = n
+	}
+	return q, true
 }
 
 // ---- the cache ----
