@@ -258,19 +258,38 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 	}
 }
 
+// parseLimit reads ?limit=: digits only (no sign, space or exponent), 1..config.MaxTopicLimit.
+// The error quotes the value as the client sent it (percent-encoding and all),
+// so that "+5", which a query string decodes to " 5", reads as "+5".
 func parseLimit(r *http.Request) (int, error) {
 	if r.URL.RawQuery == "" {
 		return 0, nil
 	}
-	v := r.URL.Query()
-	if !v.Has("limit") {
+	raw, ok := rawQueryValue(r.URL.RawQuery, "limit")
+	if !ok {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(v.Get("limit"))
-	if err != nil || n < 1 || n > config.MaxTopicLimit {
-		return 0, &httpError{http.StatusBadRequest, fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(v.Get("limit"), 40), config.MaxTopicLimit)}
+	v, err := url.QueryUnescape(raw)
+	n := 0
+	if err == nil && v != "" && len(v) <= 9 && strings.Trim(v, "0123456789") == "" {
+		n, _ = strconv.Atoi(v)
+	}
+	if n < 1 || n > config.MaxTopicLimit {
+		return 0, &httpError{http.StatusBadRequest, fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(raw, 40), config.MaxTopicLimit)}
 	}
 	return n, nil
+}
+
+// rawQueryValue is the first value of key in a raw query string, still
+// percent-encoded, as url.Values.Get would find it.
+func rawQueryValue(rawQuery, key string) (string, bool) {
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil && uk == key {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // respond runs get, then writes the representation with conditional GET, gzip
