@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -342,7 +347,7 @@ func TestExport(t *testing.T) {
 	if err := f.srv.Export(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	paths := []string{"index.html", "topics.opml"}
+	paths := []string{"index.html", "topics.opml", "favicon.ico"}
 	for _, tp := range f.cfg.Topics {
 		for _, ext := range []string{"atom", "rss", "json", "html"} {
 			paths = append(paths, "topics/"+tp.Name+"."+ext)
@@ -356,6 +361,79 @@ func TestExport(t *testing.T) {
 			}
 			if want := f.get(t, "/"+strings.TrimSuffix(p, "index.html")); !bytes.Equal(got, want) {
 				t.Error("exported bytes differ from served")
+			}
+		})
+	}
+}
+
+// TestFavicon: /favicon.ico is a real icon, revalidated by ETag, linked from
+// every HTML page.
+func TestFavicon(t *testing.T) {
+	f := newFixture(t, nil)
+	res, body := f.do(t, "GET", "/favicon.ico", nil)
+	h := res.Header
+	if res.StatusCode != 200 || h.Get("Content-Type") != "image/x-icon" {
+		t.Fatalf("%d %q", res.StatusCode, h.Get("Content-Type"))
+	}
+	if h.Get("Cache-Control") != "public, max-age=604800" || !strings.HasPrefix(h.Get("ETag"), `"`) || h.Get("Content-Length") != itoa(len(body)) {
+		t.Errorf("headers %v", h)
+	}
+	if h.Get("Last-Modified") != "" {
+		t.Errorf("Last-Modified %q on an embedded file", h.Get("Last-Modified"))
+	}
+	t.Run("an ICO of square PNG images", func(t *testing.T) {
+		if len(body) < 6 || binary.LittleEndian.Uint16(body[2:]) != 1 {
+			t.Fatalf("not an ICO: % x", body[:min(len(body), 8)])
+		}
+		n := int(binary.LittleEndian.Uint16(body[4:]))
+		var sizes []int
+		for i := range n {
+			e := body[6+16*i:]
+			size, off := binary.LittleEndian.Uint32(e[8:]), binary.LittleEndian.Uint32(e[12:])
+			img, err := png.Decode(bytes.NewReader(body[off : off+size]))
+			if err != nil {
+				t.Fatalf("entry %d: %v", i, err)
+			}
+			b := img.Bounds()
+			if b.Dx() != b.Dy() || b.Dx() != int(e[0]) {
+				t.Errorf("entry %d: %v, directory says %d", i, b, e[0])
+			}
+			sizes = append(sizes, b.Dx())
+		}
+		if !slices.Contains(sizes, 16) || !slices.Contains(sizes, 32) {
+			t.Errorf("sizes %v, want 16 and 32", sizes)
+		}
+	})
+	cases := []struct {
+		name   string
+		method string
+		hdr    map[string]string
+		status int
+		body   bool
+	}{
+		{"matching etag", "GET", map[string]string{"If-None-Match": h.Get("ETag")}, 304, false},
+		{"other etag", "GET", map[string]string{"If-None-Match": `"nope"`}, 200, true},
+		{"IMS without Last-Modified", "GET", map[string]string{"If-Modified-Since": "Tue, 11 Mar 2025 00:00:00 GMT"}, 200, true},
+		{"HEAD", "HEAD", nil, 200, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, b := f.do(t, c.method, "/favicon.ico", c.hdr)
+			if res.StatusCode != c.status || (len(b) > 0) != c.body {
+				t.Errorf("%d with %d bytes", res.StatusCode, len(b))
+			}
+		})
+	}
+	for _, page := range []string{"/", "/index.html", "/topics/ml", "/topics/ml.html", "/search", "/search?q=learning"} {
+		t.Run("linked from "+page, func(t *testing.T) {
+			m := regexp.MustCompile(`<link rel="icon" href="([^"]+)" type="image/x-icon">`).FindStringSubmatch(string(f.get(t, page)))
+			if m == nil {
+				t.Fatal("no icon link")
+			}
+			base, _ := url.Parse("https://papers.example.org" + page)
+			ref, _ := url.Parse(m[1])
+			if got := base.ResolveReference(ref).Path; got != "/favicon.ico" {
+				t.Errorf("icon href %q resolves to %q", m[1], got)
 			}
 		})
 	}

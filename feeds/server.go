@@ -8,6 +8,8 @@
 //	/topics/{name}               HTML topic page (also /topics/{name}.html)
 //	/topics/{name}.atom|.rss|.json
 //	/search.atom|.rss|.json?q=   FTS5 query over title, abstract, authors
+//	/search?q=                   HTML search page
+//	/favicon.ico                 the site icon
 //
 // Every feed and page accepts ?limit=N (1..config.MaxTopicLimit): then it holds
 // exactly the N first papers by the topic's sort, ignoring the window.
@@ -81,6 +83,7 @@ type Server struct {
 
 	cacheControl    string   // the Cache-Control value of every feed and page, formatted once
 	cacheControlHdr []string // the same, as a header value
+	favicon         *rendered
 
 	mu       sync.Mutex
 	cache    *lru
@@ -103,6 +106,7 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
 		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
 		inflight:  map[string]chan struct{}{},
+		favicon:   newFavicon(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -156,6 +160,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
 	mux.HandleFunc("GET /search", s.handleSearch(FormatHTML))
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 }
 
 // register registers c, or returns the collector already registered under its name.
@@ -351,6 +356,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 	hv := doc.headers()
 	h["Content-Type"] = hv.ctype
 	h["Cache-Control"] = s.cacheControlHdr
+	if doc.cacheControl != nil {
+		h["Cache-Control"] = doc.cacheControl
+	}
 	h["Vary"] = hdrVary
 	h["X-Content-Type-Options"] = hdrNosniff
 	if doc.ctype == contentTypes[FormatHTML] {
@@ -363,7 +371,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 		body, etag, clen = doc.gz, hv.gzETag, hv.gzClen
 	}
 	h["Etag"] = etag
-	h["Last-Modified"] = hv.lastMod
+	if hv.lastMod != nil {
+		h["Last-Modified"] = hv.lastMod
+	}
 	if notModified(r, doc) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
@@ -393,7 +403,7 @@ func notModified(r *http.Request, doc *rendered) bool {
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		t, err := http.ParseTime(ims)
-		return err == nil && !doc.lastMod.Truncate(time.Second).After(t)
+		return err == nil && !doc.lastMod.IsZero() && !doc.lastMod.Truncate(time.Second).After(t)
 	}
 	return false
 }
