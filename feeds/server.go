@@ -312,7 +312,8 @@ var (
 	hdrNosniff    = []string{"nosniff"}
 	hdrGzip       = []string{"gzip"}
 	hdrNoReferrer = []string{"no-referrer"}
-	hdrCSP        = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}
+	// hdrCSP: no script at all; the one form (search) submits to this origin.
+	hdrCSP = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}
 )
 
 type requestLabels struct {
