@@ -58,6 +58,11 @@ type Options struct {
 	Now        func() time.Time      // defaults to time.Now
 	Registerer prometheus.Registerer // may be nil: no metrics
 	Logger     *slog.Logger          // defaults to discarding
+	// RenderSlots bounds the uncached renders running at once (default:
+	// GOMAXPROCS/2, 1 to 4); RenderQueue the requests waiting for a slot
+	// beyond which a search or ?limit= render answers 503 (default: 4 per
+	// slot). See renderGate.
+	RenderSlots, RenderQueue int
 }
 
 // Cache bounds.
@@ -86,8 +91,12 @@ type Server struct {
 	favicon         *rendered
 
 	mu       sync.Mutex
-	cache    *lru
+	cache    *lru // ad-hoc documents: searches, ?limit=
+	pinned   *lru // configured documents, never evicted by ad-hoc ones
 	inflight map[string]chan struct{}
+	gate     *renderGate
+	// renderHook, when set (by tests), runs in every render, inside the gate.
+	renderHook func(key string)
 
 	requests *prometheus.CounterVec
 	counters sync.Map // requestLabels -> prometheus.Counter
@@ -106,6 +115,7 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
 		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
 		inflight:  map[string]chan struct{}{},
+		gate:      newRenderGate(opts.RenderSlots, opts.RenderQueue),
 		favicon:   newFavicon(),
 	}
 	if s.now == nil {
@@ -129,6 +139,9 @@ func NewServer(cfg *config.Config, store *db.Store, opts Options) (*Server, erro
 			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)
 		}
 	}
+	// Every configured document fits: 4 formats per topic, the index, the
+	// OPML and the search form.
+	s.pinned = newLRU(len(s.topicDocs)+3, cacheMaxBytes)
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
 	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))
 	s.cacheControlHdr = []string{s.cacheControl}
@@ -182,8 +195,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // ---- handlers ----
 
 type httpError struct {
-	code int
-	msg  string
+	code       int
+	msg        string
+	retryAfter int // seconds; 0: no Retry-After
 }
 
 func (e *httpError) Error() string { return e.msg }
@@ -219,7 +233,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, label, format, func() (*rendered, error) {
 		t, ok := s.topics[name]
 		if !ok {
-			return nil, &httpError{http.StatusNotFound, fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
+			return nil, &httpError{code: http.StatusNotFound, msg: fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
 		}
 		limit, err := parseLimit(r)
 		if err != nil {
@@ -242,20 +256,13 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 				return s.get(r.Context(), docSearch("", format, 0)) // the search form alone
 			}
 			if q == "" {
-				return nil, &httpError{http.StatusBadRequest, "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
+				return nil, &httpError{code: http.StatusBadRequest, msg: "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
 			}
 			if len(q) > 1000 {
-				return nil, &httpError{http.StatusBadRequest, "query too long (max 1000 bytes)"}
+				return nil, &httpError{code: http.StatusBadRequest, msg: "query too long (max 1000 bytes)"}
 			}
 			limit, err := parseLimit(r)
 			if err != nil {
-				return nil, err
-			}
-			if err := s.store.CheckQuery(r.Context(), q); err != nil {
-				var qe *db.QueryError
-				if errors.As(err, &qe) {
-					return nil, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
-				}
 				return nil, err
 			}
 			return s.get(r.Context(), docSearch(q, format, limit))
@@ -280,7 +287,7 @@ func parseLimit(r *http.Request) (int, error) {
 		n, _ = strconv.Atoi(v)
 	}
 	if n < 1 || n > config.MaxTopicLimit {
-		return 0, &httpError{http.StatusBadRequest, fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(raw, 40), config.MaxTopicLimit)}
+		return 0, &httpError{code: http.StatusBadRequest, msg: fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(raw, 40), config.MaxTopicLimit)}
 	}
 	return n, nil
 }
@@ -341,12 +348,15 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 			if r.Context().Err() == nil {
 				s.log.Error("render feed", "path", r.URL.Path, "err", err)
 			}
-			he = &httpError{http.StatusInternalServerError, "internal error; see the server log"}
+			he = &httpError{code: http.StatusInternalServerError, msg: "internal error; see the server log"}
 		}
 		h := w.Header()
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
+		if he.retryAfter > 0 {
+			h.Set("Retry-After", strconv.Itoa(he.retryAfter))
+		}
 		w.WriteHeader(he.code)
 		io.WriteString(w, he.msg+"\n")
 		return he.code
@@ -489,16 +499,21 @@ func parseQ(params string) (q int, ok bool) {
 
 // ---- the cache ----
 
-// get returns the document from the cache, or renders and caches it.
+// get returns the document from the cache, or renders and caches it; a
+// render waits for the render gate.
 func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 	gen, err := s.store.Generation(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cache := s.cache
+	if d.pinned {
+		cache = s.pinned
+	}
 	for {
 		now := s.now()
 		s.mu.Lock()
-		old := s.cache.get(d.key)
+		old := cache.get(d.key)
 		if old != nil && old.gen == gen && !now.Before(old.at) && now.Sub(old.at) < s.maxAge {
 			s.mu.Unlock()
 			if s.hits != nil {
@@ -519,11 +534,16 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 		s.inflight[d.key] = done
 		s.mu.Unlock()
 
-		r, err := s.render(ctx, d, gen, now, old)
+		var r *rendered
+		err := s.gate.enter(ctx, d.pinned)
+		if err == nil {
+			r, err = s.render(ctx, d, gen, now, old)
+			s.gate.leave()
+		}
 		s.mu.Lock()
 		delete(s.inflight, d.key)
 		if err == nil {
-			s.cache.put(r)
+			cache.put(r)
 		}
 		s.mu.Unlock()
 		close(done)
@@ -532,6 +552,9 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 }
 
 func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, old *rendered) (*rendered, error) {
+	if s.renderHook != nil {
+		s.renderHook(d.key)
+	}
 	body, contentT, err := d.build(ctx, s, now)
 	if err != nil {
 		return nil, err
@@ -558,17 +581,18 @@ type doc struct {
 	key    string
 	format string
 	path   string // export path, relative to the site root
+	pinned bool   // a configured document (see renderGate), cached apart
 	build  func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error)
 }
 
 func docIndex() doc {
-	return doc{key: "index", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+	return doc{key: "index", format: FormatHTML, path: "index.html", pinned: true, build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 		return s.buildIndex(ctx, now)
 	}}
 }
 
 func docOPML() doc {
-	return doc{key: "opml", format: FormatOPML, path: "topics.opml", build: func(_ context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+	return doc{key: "opml", format: FormatOPML, path: "topics.opml", pinned: true, build: func(_ context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 		b, err := s.buildOPML()
 		return b, time.Time{}, err
 	}}
@@ -579,6 +603,7 @@ func docTopic(t config.Topic, format string, limit int) doc {
 		key:    "topic\x00" + t.Name + "\x00" + format + "\x00" + strconv.Itoa(limit),
 		format: format,
 		path:   "topics/" + t.Name + "." + format,
+		pinned: limit == 0,
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildTopic(ctx, t, format, limit, now)
 		},
@@ -589,6 +614,7 @@ func docSearch(q, format string, limit int) doc {
 	return doc{
 		key:    fmt.Sprintf("search\x00%s\x00%d\x00%s", format, limit, q),
 		format: format,
+		pinned: q == "" && limit == 0, // the form alone
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildSearch(ctx, q, format, limit, now)
 		},
@@ -700,12 +726,14 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	}
 	var ps []*paper.Paper
 	if q != "" {
-		var err error
-		ps, err = s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+		err := s.store.CheckQuery(ctx, q) // its error names the query alone
+		if err == nil {
+			ps, err = s.store.Topic(ctx, db.TopicQuery{Match: q, Limit: limit, Cap: limit, Sort: "newest", Now: now})
+		}
 		if err != nil {
 			var qe *db.QueryError
 			if errors.As(err, &qe) {
-				return nil, time.Time{}, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+				return nil, time.Time{}, &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
 			}
 			return nil, time.Time{}, err
 		}
