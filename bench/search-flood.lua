@@ -1,5 +1,8 @@
 -- wrk script for bench/serve-miss.sh: every request a distinct full-text search
--- (so every one misses the render cache), counted by status.
+-- (so every one misses the render cache), counted by status. With the script
+-- argument "backoff" (wrk ... -s search-flood.lua URL -- backoff) a connection
+-- answered 503 waits its Retry-After (2 s) before the next request, as a
+-- well-behaved client does; without it, it asks again at once.
 -- Query shapes: two common words (implicit AND), a common word OR a rare term,
 -- a phrase; a per-thread counter in a rare term keeps each query distinct.
 local words = {"model", "learning", "language", "neural", "network", "data", "training", "method",
@@ -15,6 +18,7 @@ end
 
 function init(args)
   ok, busy, other = 0, 0, 0
+  backoff, wait = args[1] == "backoff", false
   math.randomseed(id * 7919 + 1)
 end
 
@@ -35,7 +39,17 @@ function request()
 end
 
 function response(status, headers, body)
-  if status == 200 then ok = ok + 1 elseif status == 503 then busy = busy + 1 else other = other + 1 end
+  if status == 200 then ok = ok + 1 elseif status == 503 then busy = busy + 1; wait = backoff else other = other + 1 end
+end
+
+-- delay runs before the next request of the connection just answered (wrk's
+-- event loop is single-threaded, so wait is that answer's).
+function delay()
+  if wait then
+    wait = false
+    return 2000
+  end
+  return 0
 end
 
 function done(summary, latency, requests)

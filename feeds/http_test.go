@@ -585,3 +585,23 @@ func BenchmarkUncachedFeed(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRefusedSearch is a whole request refused by a full render gate
+// (503): the cost a flood of distinct searches puts on the server per request.
+func BenchmarkRefusedSearch(b *testing.B) {
+	f := newFixture(b, nil)
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.gate.slots <- struct{}{} // the slot is taken and one request waits
+	srv.gate.waiting.Add(1)
+	req := httptest.NewRequest("GET", "/search.atom?q=learning+OR+t1f3", nil)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 503 {
+			b.Fatal(rec.Code)
+		}
+	}
+}

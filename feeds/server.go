@@ -21,7 +21,9 @@
 // request; the store answers from memory, re-reading its row at most every
 // db.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
 // collect`) shows within that, and a write by this process at once. Concurrent
-// misses of one key render once.
+// misses of one key render once, and renders pass a bounded gate (renderGate):
+// past its queue, a search or ?limit= answers 503 with Retry-After. Configured
+// documents are cached apart from ad-hoc ones, which cannot evict them.
 //
 // Last-Modified is the newest Updated or FirstSeen of the papers in the
 // document; when a re-render yields different bytes whose papers are not newer
