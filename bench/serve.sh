@@ -5,6 +5,7 @@
 # 304 answers, RSS of serve idle and under load, and uncached topic queries.
 # Usage: bench/serve.sh STORE   (a store made by bench/cmd/seed)
 set -euo pipefail
+. "$(dirname "$0")/serve-config.sh"
 B=${B:-/tmp/paperfeed-bench}
 STORE=$1
 REPS=${REPS:-3}
@@ -12,23 +13,7 @@ DUR=${DUR:-5s}
 CONNS=${CONNS:-64}
 W=$B/www; mkdir -p $W/topics $B/serve
 cd $B/serve
-[ -f $B/feed-tiny.xml ] || $B/genfeed -from 3000000 -n 10 -out $B/feed-tiny.xml
-cat > serve.toml <<EOT
-[server]
-listen = "127.0.0.1:18080"
-[storage]
-path = "$STORE"
-[collect]
-interval = "24h"
-[[source]]
-name = "tiny"
-type = "arxiv"
-url = "file://$B/feed-tiny.xml"
-[[topic]]
-name = "ml"
-title = "Diffusion"
-query = 'diffusion'
-EOT
+serve_config 18080 "$STORE"
 cat > nginx.conf <<EOT
 worker_processes 1;
 pid $B/serve/nginx.pid;

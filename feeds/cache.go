@@ -25,6 +25,8 @@ type rendered struct {
 	gen      int64     // store generation it was rendered from
 	at       time.Time // Options.Now at render time
 	contentT time.Time // newest Updated/FirstSeen of its papers
+	// cacheControl overrides the server's Cache-Control value when non-nil.
+	cacheControl []string
 }
 
 // renderedHeaders are a document's response header values, built once: a
@@ -37,16 +39,19 @@ type renderedHeaders struct {
 
 func (r *rendered) headers() *renderedHeaders { return &r.hdr }
 
-// setLastModified fixes the document's Last-Modified and builds its headers.
+// setLastModified fixes the document's Last-Modified (none when t is zero)
+// and builds its headers.
 func (r *rendered) setLastModified(t time.Time) {
 	r.lastMod = t
 	r.hdr = renderedHeaders{
-		ctype:   []string{r.ctype},
-		etag:    []string{r.etag},
-		gzETag:  []string{r.gzETag},
-		lastMod: []string{t.UTC().Format(http.TimeFormat)},
-		clen:    []string{strconv.Itoa(len(r.body))},
-		gzClen:  []string{strconv.Itoa(len(r.gz))},
+		ctype:  []string{r.ctype},
+		etag:   []string{r.etag},
+		gzETag: []string{r.gzETag},
+		clen:   []string{strconv.Itoa(len(r.body))},
+		gzClen: []string{strconv.Itoa(len(r.gz))},
+	}
+	if !t.IsZero() {
+		r.hdr.lastMod = []string{t.UTC().Format(http.TimeFormat)}
 	}
 }
 

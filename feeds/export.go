@@ -14,6 +14,7 @@ import (
 //	topics.opml
 //	topics/{name}.atom, topics/{name}.rss, topics/{name}.json
 //	topics/{name}.html
+//	favicon.ico
 //
 // Topic pages are topics/{name}.html (not topics/{name}/index.html) because every
 // link in the pages and feeds points at that name, which the server also
@@ -39,6 +40,9 @@ func (s *Server) Export(ctx context.Context, dir string) error {
 		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(d.path)), r.body); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "favicon.ico"), faviconICO); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	return nil
 }

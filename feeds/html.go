@@ -92,6 +92,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
+<link rel="icon" href="{{.Home}}favicon.ico" type="image/x-icon">
 {{range .Alternate}}<link rel="alternate" type="{{.Type}}" title="{{.Label}}" href="{{.Abs}}">
 {{end}}<style>{{.CSS}}</style>
 </head>

@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,6 +141,7 @@ func TestGzip(t *testing.T) {
 		{"identity", false},
 		{"", false},
 		{"*", true},
+		{"gzip;q=0, *", false},
 	}
 	for _, c := range cases {
 		t.Run("AE="+c.ae, func(t *testing.T) {
@@ -154,6 +161,52 @@ func TestGzip(t *testing.T) {
 			}
 			if !bytes.Equal(body, plain) {
 				t.Error("body differs")
+			}
+		})
+	}
+}
+
+// TestAcceptsGzip: RFC 9110 section 12.5.3 weights.
+func TestAcceptsGzip(t *testing.T) {
+	cases := []struct {
+		ae   string
+		want bool
+	}{
+		{"gzip", true},
+		{"x-gzip", true},
+		{"GZIP", true},
+		{"deflate, br", false},
+		{"", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false},              // an explicit refusal wins over *
+		{"*, gzip;q=0", false},              // in any order
+		{"gzip;q=0.001", true},              // explicit, low but acceptable
+		{"gzip;q=0.001, *", false},          // * weighs identity above it
+		{"br, *;q=0.1", true},               // * covers gzip, which is not listed
+		{"gzip;q=0.5, br", true},            // identity unlisted: acceptable, but not preferred
+		{"identity;q=1, gzip;q=0.5", false}, // the client prefers the uncompressed bytes
+		{"identity;q=0.5, gzip;q=0.5", true},
+		{"identity;q=0, gzip;q=0.2", true},
+		{"gzip;q=0.5, *;q=0.8", false}, // * weighs identity above gzip
+		{"gzip ; Q=0", false},          // spaces, uppercase name
+		{"gzip;q=0.000", false},
+		{"gzip;q=1.000", true},
+		{"gzip; q = 0.7", true},
+		{"gzip;q=abc", false}, // a malformed weight ignores the element
+		{"gzip;q=abc, *", true},
+		{"gzip;q=1.5", false},
+		{"gzip;q=0.1234", false},
+		{"gzip;q=-1", false},
+		{"gzip;q=", false},
+		{"gzip;q=0., *;q=0", false},
+		{"gzip;level=9", true}, // a parameter other than q does not change the weight
+		{" , gzip", true},
+	}
+	for _, c := range cases {
+		t.Run(c.ae, func(t *testing.T) {
+			if got := acceptsGzip(c.ae); got != c.want {
+				t.Errorf("acceptsGzip(%q) = %v, want %v", c.ae, got, c.want)
 			}
 		})
 	}
@@ -183,6 +236,20 @@ func TestErrors(t *testing.T) {
 		{"/topics/ml.atom?limit=ten", 400, "bad limit"},
 		{"/topics/ml.atom?limit=", 400, "bad limit"},
 		{"/topics/ml.atom?limit=500", 200, ""},
+		{"/topics/ml.atom?limit=007", 200, ""},
+		{"/topics/ml.atom?limit=%35", 200, ""},
+		{"/topics/ml.atom?limit=+5", 400, `bad limit "+5": want a whole number 1..500`},
+		{"/topics/ml.atom?limit=%2B5", 400, `bad limit "%2B5"`},
+		{"/topics/ml.atom?limit=%205", 400, `bad limit "%205"`},
+		{"/topics/ml.atom?limit=5.0", 400, `bad limit "5.0"`},
+		{"/topics/ml.atom?limit=5e1", 400, `bad limit "5e1"`},
+		{"/topics/ml.atom?limit=0x10", 400, `bad limit "0x10"`},
+		{"/topics/ml.atom?limit=1_0", 400, `bad limit "1_0"`},
+		{"/topics/ml.atom?limit=99999999999999999999", 400, `bad limit "99999999999999999999"`},
+		{"/topics/ml.atom?limit=%22%3Cb%3E", 400, `bad limit "%22%3Cb%3E"`},
+		{"/topics/ml.atom?limit=" + strings.Repeat("9", 60), 400, `bad limit "` + strings.Repeat("9", 40) + `…"`},
+		{"/topics/ml.atom?x=1&limit=-3&limit=4", 400, `bad limit "-3"`},
+		{"/search?q=learning&limit=+5", 400, `bad limit "+5"`},
 		{"/search.atom", 400, "missing query"},
 		{"/search.json?q=%22unbalanced", 400, "bad query"},
 		{"/search.rss?q=AND+OR", 400, "bad query"},
@@ -275,13 +342,118 @@ func TestCacheAndMetrics(t *testing.T) {
 	})
 }
 
+// TestRenderGate fills the render gate (one slot, one waiting) with searches
+// held inside their render, then checks who is served: cache hits and
+// configured documents are, a further search or ?limit= is refused with 503.
+func TestRenderGate(t *testing.T) {
+	f := newFixture(t, nil)
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(ctx context.Context, target string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", target, nil).WithContext(ctx))
+		return rec
+	}
+	if rec := do(context.Background(), "/topics/ml.atom"); rec.Code != 200 {
+		t.Fatalf("warm-up: %d", rec.Code)
+	}
+	entered, release := make(chan string, 8), make(chan struct{})
+	srv.renderHook = func(key string) {
+		if strings.HasPrefix(key, "search") {
+			entered <- key
+			<-release
+		}
+	}
+	// waitQueued waits (no time bound: the test's own) until n requests wait for a slot.
+	waitQueued := func(n int64) {
+		for srv.gate.waiting.Load() != n {
+			runtime.Gosched()
+		}
+	}
+	results := make(chan int, 8)
+	async := func(ctx context.Context, target string) {
+		go func() { results <- do(ctx, target).Code }()
+	}
+	async(context.Background(), "/search.atom?q=learning") // holds the slot
+	<-entered
+	queuedCtx, cancelQueued := context.WithCancel(context.Background())
+	async(queuedCtx, "/search.atom?q=diffusion") // waits: the queue is full
+	waitQueued(1)
+
+	t.Run("refused when the queue is full", func(t *testing.T) {
+		for _, target := range []string{"/search.atom?q=protein", "/search?q=protein", "/topics/ml.atom?limit=2"} {
+			rec := do(context.Background(), target)
+			h := rec.Header()
+			if rec.Code != 503 || h.Get("Retry-After") != "2" || h.Get("Cache-Control") != "no-store" ||
+				!strings.HasPrefix(h.Get("Content-Type"), "text/plain") || !strings.Contains(rec.Body.String(), "busy") {
+				t.Errorf("%s: %d %v %q", target, rec.Code, h, rec.Body)
+			}
+		}
+	})
+	t.Run("cache hits are served", func(t *testing.T) {
+		for _, target := range []string{"/topics/ml.atom", "/favicon.ico"} {
+			if rec := do(context.Background(), target); rec.Code != 200 {
+				t.Errorf("%s: %d", target, rec.Code)
+			}
+		}
+	})
+	t.Run("a client that leaves frees its place", func(t *testing.T) {
+		cancelQueued()
+		waitQueued(0)
+		if code := <-results; code == 200 {
+			t.Errorf("cancelled request: %d", code)
+		}
+		async(context.Background(), "/search.rss?q=folding") // takes the freed place
+		waitQueued(1)
+	})
+	t.Run("a configured document waits beyond the queue", func(t *testing.T) {
+		async(context.Background(), "/topics/bio.atom") // not rendered yet
+		waitQueued(2)
+		if rec := do(context.Background(), "/search.json?q=cells"); rec.Code != 503 {
+			t.Errorf("search while queued: %d", rec.Code)
+		}
+	})
+	close(release)
+	for range 3 { // the first search, the last search, the topic
+		if code := <-results; code != 200 {
+			t.Errorf("after release: %d", code)
+		}
+	}
+	if srv.gate.waiting.Load() != 0 || len(srv.gate.slots) != 0 {
+		t.Errorf("gate not empty: %d waiting, %d slots held", srv.gate.waiting.Load(), len(srv.gate.slots))
+	}
+	if rec := do(context.Background(), "/search.atom?q=protein"); rec.Code != 200 {
+		t.Errorf("search after the flood: %d", rec.Code)
+	}
+}
+
+// TestSearchesDoNotEvictTopics: configured documents are cached apart, so a
+// stream of distinct searches (more than the ad-hoc cache holds) leaves the
+// topic feeds cached.
+func TestSearchesDoNotEvictTopics(t *testing.T) {
+	f := newFixture(t, nil)
+	f.get(t, "/topics/ml.atom")
+	f.get(t, "/")
+	for i := range cacheMaxEntries + 10 {
+		f.get(t, "/search.json?q=p"+itoa(i)+"*")
+	}
+	before := counterValue(t, f.srv.hits)
+	f.get(t, "/topics/ml.atom")
+	f.get(t, "/")
+	if got := counterValue(t, f.srv.hits); got != before+2 {
+		t.Errorf("cache hits %v, want %v: the searches evicted the topic", got, before+2)
+	}
+}
+
 func TestExport(t *testing.T) {
 	f := newFixture(t, nil)
 	dir := t.TempDir()
 	if err := f.srv.Export(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	paths := []string{"index.html", "topics.opml"}
+	paths := []string{"index.html", "topics.opml", "favicon.ico"}
 	for _, tp := range f.cfg.Topics {
 		for _, ext := range []string{"atom", "rss", "json", "html"} {
 			paths = append(paths, "topics/"+tp.Name+"."+ext)
@@ -295,6 +467,79 @@ func TestExport(t *testing.T) {
 			}
 			if want := f.get(t, "/"+strings.TrimSuffix(p, "index.html")); !bytes.Equal(got, want) {
 				t.Error("exported bytes differ from served")
+			}
+		})
+	}
+}
+
+// TestFavicon: /favicon.ico is a real icon, revalidated by ETag, linked from
+// every HTML page.
+func TestFavicon(t *testing.T) {
+	f := newFixture(t, nil)
+	res, body := f.do(t, "GET", "/favicon.ico", nil)
+	h := res.Header
+	if res.StatusCode != 200 || h.Get("Content-Type") != "image/x-icon" {
+		t.Fatalf("%d %q", res.StatusCode, h.Get("Content-Type"))
+	}
+	if h.Get("Cache-Control") != "public, max-age=604800" || !strings.HasPrefix(h.Get("ETag"), `"`) || h.Get("Content-Length") != itoa(len(body)) {
+		t.Errorf("headers %v", h)
+	}
+	if h.Get("Last-Modified") != "" {
+		t.Errorf("Last-Modified %q on an embedded file", h.Get("Last-Modified"))
+	}
+	t.Run("an ICO of square PNG images", func(t *testing.T) {
+		if len(body) < 6 || binary.LittleEndian.Uint16(body[2:]) != 1 {
+			t.Fatalf("not an ICO: % x", body[:min(len(body), 8)])
+		}
+		n := int(binary.LittleEndian.Uint16(body[4:]))
+		var sizes []int
+		for i := range n {
+			e := body[6+16*i:]
+			size, off := binary.LittleEndian.Uint32(e[8:]), binary.LittleEndian.Uint32(e[12:])
+			img, err := png.Decode(bytes.NewReader(body[off : off+size]))
+			if err != nil {
+				t.Fatalf("entry %d: %v", i, err)
+			}
+			b := img.Bounds()
+			if b.Dx() != b.Dy() || b.Dx() != int(e[0]) {
+				t.Errorf("entry %d: %v, directory says %d", i, b, e[0])
+			}
+			sizes = append(sizes, b.Dx())
+		}
+		if !slices.Contains(sizes, 16) || !slices.Contains(sizes, 32) {
+			t.Errorf("sizes %v, want 16 and 32", sizes)
+		}
+	})
+	cases := []struct {
+		name   string
+		method string
+		hdr    map[string]string
+		status int
+		body   bool
+	}{
+		{"matching etag", "GET", map[string]string{"If-None-Match": h.Get("ETag")}, 304, false},
+		{"other etag", "GET", map[string]string{"If-None-Match": `"nope"`}, 200, true},
+		{"IMS without Last-Modified", "GET", map[string]string{"If-Modified-Since": "Tue, 11 Mar 2025 00:00:00 GMT"}, 200, true},
+		{"HEAD", "HEAD", nil, 200, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, b := f.do(t, c.method, "/favicon.ico", c.hdr)
+			if res.StatusCode != c.status || (len(b) > 0) != c.body {
+				t.Errorf("%d with %d bytes", res.StatusCode, len(b))
+			}
+		})
+	}
+	for _, page := range []string{"/", "/index.html", "/topics/ml", "/topics/ml.html", "/search", "/search?q=learning"} {
+		t.Run("linked from "+page, func(t *testing.T) {
+			m := regexp.MustCompile(`<link rel="icon" href="([^"]+)" type="image/x-icon">`).FindStringSubmatch(string(f.get(t, page)))
+			if m == nil {
+				t.Fatal("no icon link")
+			}
+			base, _ := url.Parse("https://papers.example.org" + page)
+			ref, _ := url.Parse(m[1])
+			if got := base.ResolveReference(ref).Path; got != "/favicon.ico" {
+				t.Errorf("icon href %q resolves to %q", m[1], got)
 			}
 		})
 	}
@@ -337,6 +582,26 @@ func BenchmarkUncachedFeed(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := f.srv.buildTopic(ctx, t, FormatAtom, 0, t0); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefusedSearch is a whole request refused by a full render gate
+// (503): the cost a flood of distinct searches puts on the server per request.
+func BenchmarkRefusedSearch(b *testing.B) {
+	f := newFixture(b, nil)
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.gate.slots <- struct{}{} // the slot is taken and one request waits
+	srv.gate.waiting.Add(1)
+	req := httptest.NewRequest("GET", "/search.atom?q=learning+OR+t1f3", nil)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 503 {
+			b.Fatal(rec.Code)
 		}
 	}
 }

@@ -8,6 +8,8 @@
 //	/topics/{name}               HTML topic page (also /topics/{name}.html)
 //	/topics/{name}.atom|.rss|.json
 //	/search.atom|.rss|.json?q=   FTS5 query over title, abstract, authors
+//	/search?q=                   HTML search page
+//	/favicon.ico                 the site icon
 //
 // Every feed and page accepts ?limit=N (1..config.MaxTopicLimit): then it holds
 // exactly the N first papers by the topic's sort, ignoring the window.
@@ -19,7 +21,9 @@
 // request; the store answers from memory, re-reading its row at most every
 // sqlite.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
 // collect`) shows within that, and a write by this process at once. Concurrent
-// misses of one key render once.
+// misses of one key render once, and renders pass a bounded gate (renderGate):
+// past its queue, a search or ?limit= answers 503 with Retry-After. Configured
+// documents are cached apart from ad-hoc ones, which cannot evict them.
 //
 // Last-Modified is the newest Updated or FirstSeen of the papers in the
 // document; when a re-render yields different bytes whose papers are not newer
@@ -60,6 +64,11 @@ type Options struct {
 	// TopicsChecked says the topics' expressions passed topic.Check already
 	// (cmd checks them when it loads the config); NewServer then does not.
 	TopicsChecked bool
+	// RenderSlots bounds the uncached renders running at once (default:
+	// GOMAXPROCS/2, 1 to 4); RenderQueue the requests waiting for a slot
+	// beyond which a search or ?limit= render answers 503 (default: 4 per
+	// slot). See renderGate.
+	RenderSlots, RenderQueue int
 }
 
 // Cache bounds.
@@ -85,10 +94,15 @@ type Server struct {
 
 	cacheControl    string   // the Cache-Control value of every feed and page, formatted once
 	cacheControlHdr []string // the same, as a header value
+	favicon         *rendered
 
 	mu       sync.Mutex
-	cache    *lru
+	cache    *lru // ad-hoc documents: searches, ?limit=
+	pinned   *lru // configured documents, never evicted by ad-hoc ones
 	inflight map[string]chan struct{}
+	gate     *renderGate
+	// renderHook, when set (by tests), runs in every render, inside the gate.
+	renderHook func(key string)
 
 	requests *prometheus.CounterVec
 	counters sync.Map // requestLabels -> prometheus.Counter
@@ -108,6 +122,8 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
 		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
 		inflight:  map[string]chan struct{}{},
+		gate:      newRenderGate(opts.RenderSlots, opts.RenderQueue),
+		favicon:   newFavicon(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -129,6 +145,9 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)
 		}
 	}
+	// Every configured document fits: 4 formats per topic, the index, the
+	// OPML and the search form.
+	s.pinned = newLRU(len(s.topicDocs)+3, cacheMaxBytes)
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
 	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))
 	s.cacheControlHdr = []string{s.cacheControl}
@@ -160,6 +179,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
 	mux.HandleFunc("GET /search", s.handleSearch(FormatHTML))
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 }
 
 // register registers c, or returns the collector already registered under its name.
@@ -181,8 +201,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // ---- handlers ----
 
 type httpError struct {
-	code int
-	msg  string
+	code       int
+	msg        string
+	retryAfter int // seconds; 0: no Retry-After
 }
 
 func (e *httpError) Error() string { return e.msg }
@@ -218,7 +239,7 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, label, format, func() (*rendered, error) {
 		t, ok := s.topics[name]
 		if !ok {
-			return nil, &httpError{http.StatusNotFound, fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
+			return nil, &httpError{code: http.StatusNotFound, msg: fmt.Sprintf("no topic named %q; see /topics.opml for the list", name)}
 		}
 		limit, err := parseLimit(r)
 		if err != nil {
@@ -241,20 +262,13 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 				return s.get(r.Context(), docSearch("", format, 0)) // the search form alone
 			}
 			if q == "" {
-				return nil, &httpError{http.StatusBadRequest, "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
+				return nil, &httpError{code: http.StatusBadRequest, msg: "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
 			}
 			if len(q) > 1000 {
-				return nil, &httpError{http.StatusBadRequest, "query too long (max 1000 bytes)"}
+				return nil, &httpError{code: http.StatusBadRequest, msg: "query too long (max 1000 bytes)"}
 			}
 			limit, err := parseLimit(r)
 			if err != nil {
-				return nil, err
-			}
-			if err := s.store.CheckQuery(r.Context(), q); err != nil {
-				var qe *db.QueryError
-				if errors.As(err, &qe) {
-					return nil, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
-				}
 				return nil, err
 			}
 			return s.get(r.Context(), docSearch(q, format, limit))
@@ -262,19 +276,38 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 	}
 }
 
+// parseLimit reads ?limit=: digits only (no sign, space or exponent), 1..config.MaxTopicLimit.
+// The error quotes the value as the client sent it (percent-encoding and all),
+// so that "+5", which a query string decodes to " 5", reads as "+5".
 func parseLimit(r *http.Request) (int, error) {
 	if r.URL.RawQuery == "" {
 		return 0, nil
 	}
-	v := r.URL.Query()
-	if !v.Has("limit") {
+	raw, ok := rawQueryValue(r.URL.RawQuery, "limit")
+	if !ok {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(v.Get("limit"))
-	if err != nil || n < 1 || n > config.MaxTopicLimit {
-		return 0, &httpError{http.StatusBadRequest, fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(v.Get("limit"), 40), config.MaxTopicLimit)}
+	v, err := url.QueryUnescape(raw)
+	n := 0
+	if err == nil && v != "" && len(v) <= 9 && strings.Trim(v, "0123456789") == "" {
+		n, _ = strconv.Atoi(v)
+	}
+	if n < 1 || n > config.MaxTopicLimit {
+		return 0, &httpError{code: http.StatusBadRequest, msg: fmt.Sprintf("bad limit %q: want a whole number 1..%d", cleanLine(raw, 40), config.MaxTopicLimit)}
 	}
 	return n, nil
+}
+
+// rawQueryValue is the first value of key in a raw query string, still
+// percent-encoded, as url.Values.Get would find it.
+func rawQueryValue(rawQuery, key string) (string, bool) {
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil && uk == key {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // respond runs get, then writes the representation with conditional GET, gzip
@@ -292,7 +325,8 @@ var (
 	hdrNosniff    = []string{"nosniff"}
 	hdrGzip       = []string{"gzip"}
 	hdrNoReferrer = []string{"no-referrer"}
-	hdrCSP        = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}
+	// hdrCSP: no script at all; the one form (search) submits to this origin.
+	hdrCSP = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}
 )
 
 type requestLabels struct {
@@ -320,12 +354,15 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 			if r.Context().Err() == nil {
 				s.log.Error("render feed", "path", r.URL.Path, "err", err)
 			}
-			he = &httpError{http.StatusInternalServerError, "internal error; see the server log"}
+			he = &httpError{code: http.StatusInternalServerError, msg: "internal error; see the server log"}
 		}
 		h := w.Header()
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
+		if he.retryAfter > 0 {
+			h.Set("Retry-After", strconv.Itoa(he.retryAfter))
+		}
 		w.WriteHeader(he.code)
 		io.WriteString(w, he.msg+"\n")
 		return he.code
@@ -336,6 +373,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 	hv := doc.headers()
 	h["Content-Type"] = hv.ctype
 	h["Cache-Control"] = s.cacheControlHdr
+	if doc.cacheControl != nil {
+		h["Cache-Control"] = doc.cacheControl
+	}
 	h["Vary"] = hdrVary
 	h["X-Content-Type-Options"] = hdrNosniff
 	if doc.ctype == contentTypes[FormatHTML] {
@@ -348,7 +388,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 		body, etag, clen = doc.gz, hv.gzETag, hv.gzClen
 	}
 	h["Etag"] = etag
-	h["Last-Modified"] = hv.lastMod
+	if hv.lastMod != nil {
+		h["Last-Modified"] = hv.lastMod
+	}
 	if notModified(r, doc) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
@@ -378,42 +420,106 @@ func notModified(r *http.Request, doc *rendered) bool {
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		t, err := http.ParseTime(ims)
-		return err == nil && !doc.lastMod.Truncate(time.Second).After(t)
+		return err == nil && !doc.lastMod.IsZero() && !doc.lastMod.Truncate(time.Second).After(t)
 	}
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding value allows gzip (q > 0).
+// acceptsGzip reports whether an Accept-Encoding value lets the response be
+// gzip (RFC 9110 section 12.5.3): gzip (or its alias x-gzip) must have a
+// non-zero weight, given explicitly or through "*" when gzip is not listed,
+// and at least the weight of identity, so that a client that prefers the
+// uncompressed bytes gets them. An element whose weight is malformed is
+// ignored; no header, or an empty one, means identity.
 func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
+	gzipQ, identityQ, starQ := -1, -1, -1 // -1: not listed; else the weight in thousandths
+	for part := range strings.SplitSeq(ae, ",") {
 		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+		q, ok := parseQ(params)
+		if !ok {
 			continue
 		}
-		params = strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q, ok := strings.CutPrefix(params, "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				continue
-			}
+		var to *int
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "gzip", "x-gzip":
+			to = &gzipQ
+		case "identity":
+			to = &identityQ
+		case "*":
+			to = &starQ
+		default:
+			continue
 		}
-		return true
+		*to = max(*to, q)
 	}
-	return false
+	if gzipQ < 0 {
+		gzipQ = starQ
+	}
+	if identityQ < 0 {
+		identityQ = starQ // for the preference only: identity stays acceptable
+	}
+	return gzipQ > 0 && gzipQ >= identityQ
+}
+
+// parseQ reads the weight of one Accept-Encoding element from its parameters
+// (";q=0.5"), in thousandths: 1000 when absent. RFC 9110 section 12.4.2:
+// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), the name case-
+// insensitive, whitespace allowed around the ";". ok is false when it is malformed.
+func parseQ(params string) (q int, ok bool) {
+	q = 1000
+	for p := range strings.SplitSeq(params, ";") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		name, v, _ := strings.Cut(p, "=")
+		if !strings.EqualFold(strings.TrimSpace(name), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		whole, frac, _ := strings.Cut(v, ".")
+		if (whole != "0" && whole != "1") || len(frac) > 3 {
+			return 0, false
+		}
+		n := 0
+		for i := range 3 {
+			d := byte('0')
+			if i < len(frac) {
+				d = frac[i]
+			}
+			if d < '0' || d > '9' {
+				return 0, false
+			}
+			n = n*10 + int(d-'0')
+		}
+		if whole == "1" {
+			if n != 0 {
+				return 0, false
+			}
+			n = 1000
+		}
+		q = n
+	}
+	return q, true
 }
 
 // ---- the cache ----
 
-// get returns the document from the cache, or renders and caches it.
+// get returns the document from the cache, or renders and caches it; a
+// render waits for the render gate.
 func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 	gen, err := s.store.Generation(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cache := s.cache
+	if d.pinned {
+		cache = s.pinned
+	}
 	for {
 		now := s.now()
 		s.mu.Lock()
-		old := s.cache.get(d.key)
+		old := cache.get(d.key)
 		if old != nil && old.gen == gen && !now.Before(old.at) && now.Sub(old.at) < s.maxAge {
 			s.mu.Unlock()
 			if s.hits != nil {
@@ -434,11 +540,16 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 		s.inflight[d.key] = done
 		s.mu.Unlock()
 
-		r, err := s.render(ctx, d, gen, now, old)
+		var r *rendered
+		err := s.gate.enter(ctx, d.pinned)
+		if err == nil {
+			r, err = s.render(ctx, d, gen, now, old)
+			s.gate.leave()
+		}
 		s.mu.Lock()
 		delete(s.inflight, d.key)
 		if err == nil {
-			s.cache.put(r)
+			cache.put(r)
 		}
 		s.mu.Unlock()
 		close(done)
@@ -447,6 +558,9 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 }
 
 func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, old *rendered) (*rendered, error) {
+	if s.renderHook != nil {
+		s.renderHook(d.key)
+	}
 	body, contentT, err := d.build(ctx, s, now)
 	if err != nil {
 		return nil, err
@@ -473,17 +587,18 @@ type doc struct {
 	key    string
 	format string
 	path   string // export path, relative to the site root
+	pinned bool   // a configured document (see renderGate), cached apart
 	build  func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error)
 }
 
 func docIndex() doc {
-	return doc{key: "index", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+	return doc{key: "index", format: FormatHTML, path: "index.html", pinned: true, build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 		return s.buildIndex(ctx, now)
 	}}
 }
 
 func docOPML() doc {
-	return doc{key: "opml", format: FormatOPML, path: "topics.opml", build: func(_ context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+	return doc{key: "opml", format: FormatOPML, path: "topics.opml", pinned: true, build: func(_ context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 		b, err := s.buildOPML()
 		return b, time.Time{}, err
 	}}
@@ -494,6 +609,7 @@ func docTopic(t config.Topic, format string, limit int) doc {
 		key:    "topic\x00" + t.Name + "\x00" + format + "\x00" + strconv.Itoa(limit),
 		format: format,
 		path:   "topics/" + t.Name + "." + format,
+		pinned: limit == 0,
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildTopic(ctx, t, format, limit, now)
 		},
@@ -504,6 +620,7 @@ func docSearch(q, format string, limit int) doc {
 	return doc{
 		key:    fmt.Sprintf("search\x00%s\x00%d\x00%s", format, limit, q),
 		format: format,
+		pinned: q == "" && limit == 0, // the form alone
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildSearch(ctx, q, format, limit, now)
 		},
@@ -596,12 +713,14 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	}
 	var ps []*paper.Paper
 	if q != "" {
-		var err error
-		ps, err = topic.Papers(ctx, s.store, topic.Search(q), limit, now)
+		err := s.store.CheckQuery(ctx, q) // its error names the query alone
+		if err == nil {
+			ps, err = topic.Papers(ctx, s.store, topic.Search(q), limit, now)
+		}
 		if err != nil {
 			var qe *db.QueryError
 			if errors.As(err, &qe) {
-				return nil, time.Time{}, &httpError{http.StatusBadRequest, cleanLine(qe.Error(), 2000)}
+				return nil, time.Time{}, &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
 			}
 			return nil, time.Time{}, err
 		}

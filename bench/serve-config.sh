@@ -1,0 +1,23 @@
+# Sourced by serve.sh and serve-miss.sh: writes the serve config of the
+# benchmarks to serve.toml in the current folder: a listener on 127.0.0.1:$1,
+# the store $2, one tiny source (so the startup collect pass is short) and one
+# topic ml (query 'diffusion', 50 items).
+serve_config() {
+  [ -f $B/feed-tiny.xml ] || $B/genfeed -from 3000000 -n 10 -out $B/feed-tiny.xml
+  cat > serve.toml <<EOT
+[server]
+listen = "127.0.0.1:$1"
+[storage]
+path = "$2"
+[collect]
+interval = "24h"
+[[source]]
+name = "tiny"
+type = "arxiv"
+url = "file://$B/feed-tiny.xml"
+[[topic]]
+name = "ml"
+title = "Diffusion"
+query = 'diffusion'
+EOT
+}
