@@ -319,14 +319,21 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, topic, format s
 	}
 }
 
+// Security headers of every HTML page paperfeed serves (feeds.Server's pages
+// and the status page): no script at all, nothing framed, and the one form
+// (search) submits to this origin.
+const (
+	PageCSP            = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	PageReferrerPolicy = "no-referrer"
+)
+
 // Constant header values, shared by every response (never modified).
 var (
 	hdrVary       = []string{"Accept-Encoding"}
 	hdrNosniff    = []string{"nosniff"}
 	hdrGzip       = []string{"gzip"}
-	hdrNoReferrer = []string{"no-referrer"}
-	// hdrCSP: no script at all; the one form (search) submits to this origin.
-	hdrCSP = []string{"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}
+	hdrNoReferrer = []string{PageReferrerPolicy}
+	hdrCSP        = []string{PageCSP}
 )
 
 type requestLabels struct {

@@ -167,7 +167,7 @@ func TestStatusSecurityHeaders(t *testing.T) {
 		hdr := rec.Result().Header
 		for name, want := range map[string]string{
 			"X-Content-Type-Options":  "nosniff",
-			"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+			"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 			"Referrer-Policy":         "no-referrer",
 		} {
 			if got := hdr.Get(name); got != want {

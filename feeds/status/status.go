@@ -21,6 +21,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/feeds"
 )
 
 // Source is one row of /status.
@@ -127,19 +128,11 @@ func ptr(t time.Time) *time.Time {
 	return &u
 }
 
-// Security headers of the status page. The policy is the one feeds.Server
-// sends with its HTML pages: the page loads nothing, runs no script, and
-// cannot be framed.
-const (
-	contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-	referrerPolicy        = "no-referrer"
-)
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
-	hdr.Set("Referrer-Policy", referrerPolicy)
+	hdr.Set("Content-Security-Policy", feeds.PageCSP)
+	hdr.Set("Referrer-Policy", feeds.PageReferrerPolicy)
 	rep, err := h.Build(r.Context())
 	if err != nil {
 		http.Error(w, "status unavailable: "+redact.Text(err.Error()), http.StatusServiceUnavailable)
