@@ -19,25 +19,15 @@ import (
 // feedSource reads any RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed document.
 type feedSource struct {
 	base
-	url    string
-	parser *gofeed.Parser
-	opts   Options
+	url  string
+	opts Options
 }
 
 func newFeed(c config.Source, o Options) (Source, error) {
 	if c.URL == "" {
 		return nil, fmt.Errorf("source %q: url is required", c.Name)
 	}
-	return &feedSource{base: base{c.Name, c.Type}, url: c.URL, parser: newFeedParser(), opts: o}, nil
-}
-
-// newFeedParser is a gofeed parser that keeps the format's own feed next to
-// the translated one: the RSS guid's isPermaLink and the JSON Feed's
-// content_html versus content_text exist only there.
-func newFeedParser() *gofeed.Parser {
-	p := gofeed.NewParser()
-	p.KeepOriginalFeed = true
-	return p
+	return &feedSource{base: base{c.Name, c.Type}, url: c.URL, opts: o}, nil
 }
 
 func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result, error) {
@@ -52,7 +42,7 @@ func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result
 	if resp.NotModified {
 		return p.finish(), nil
 	}
-	items, notes, err := parseFeed(s.parser, resp.Body, resp.ContentType)
+	items, notes, err := parseFeed(resp.Body, resp.ContentType)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", s.url, err)
 	}
@@ -67,7 +57,7 @@ func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result
 // Content-Type header ("" when unknown); its charset parameter is one of the
 // hints toUTF8 uses to decode the document. notes are remarks for the pass
 // summary (an assumed encoding).
-func parseFeed(p *gofeed.Parser, body []byte, contentType string) (items []paper.Item, notes []string, err error) {
+func parseFeed(body []byte, contentType string) (items []paper.Item, notes []string, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil, errors.New("empty body")
 	}
@@ -92,6 +82,7 @@ func parseFeed(p *gofeed.Parser, body []byte, contentType string) (items []paper
 	if err != nil {
 		return nil, nil, err
 	}
+	p, orig := newFeedParser()
 	feed, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -108,7 +99,7 @@ func parseFeed(p *gofeed.Parser, body []byte, contentType string) (items []paper
 	ns.prism["prism"], ns.dcterms["dcterms"] = true, true
 	items = make([]paper.Item, 0, len(feed.Items))
 	for i, gi := range feed.Items {
-		if it, ok := feedItem(gi, originalOf(feed, shape, i), ns); ok {
+		if it, ok := feedItem(gi, orig.item(feed, shape, i), ns); ok {
 			items = append(items, it)
 		}
 	}

@@ -62,7 +62,7 @@ func TestParseFeedCharsets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			items, notes, err := parseFeed(newFeedParser(), tt.body, tt.ctype)
+			items, notes, err := parseFeed(tt.body, tt.ctype)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)

@@ -45,7 +45,7 @@ func TestFeedSharedFixtures(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				items, _, err := parseFeed(newFeedParser(), doc, "")
+				items, _, err := parseFeed(doc, "")
 				if want, ok := notFeeds[name]; ok {
 					if err == nil || !strings.Contains(err.Error(), want) {
 						t.Fatalf("error %v, want %q", err, want)
@@ -67,7 +67,7 @@ func TestFeedSharedFixtures(t *testing.T) {
 
 // TestFeedPermalinksFixture: feedjira's guid isPermaLink cases.
 func TestFeedPermalinksFixture(t *testing.T) {
-	items, _, err := parseFeed(newFeedParser(), fixture(t, "robustness-real/feedjira__Permalinks.xml"), "")
+	items, _, err := parseFeed(fixture(t, "robustness-real/feedjira__Permalinks.xml"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/atom"
-	jsonfeed "github.com/mmcdole/gofeed/json"
-	"github.com/mmcdole/gofeed/rss"
 
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/paper"
@@ -39,39 +36,6 @@ type itemOrigin struct {
 
 // feedNamespaces holds the extension keys of the namespaces items read.
 type feedNamespaces struct{ prism, dcterms nsKeySet }
-
-// originalOf returns what the format's own feed (and the pre-scan) say of
-// item i of feed.
-func originalOf(feed *gofeed.Feed, shape docShape, i int) itemOrigin {
-	gi := feed.Items[i]
-	o := itemOrigin{published: gi.PublishedParsed}
-	switch f := feed.OriginalFeed().(type) {
-	case *rss.Feed:
-		o.content = kindHTML // content:encoded is HTML by definition
-		if i < len(f.Items) {
-			if g := f.Items[i].GUID; g != nil && !strings.EqualFold(strings.TrimSpace(g.IsPermalink), "false") && isWebURL(g.Value) {
-				o.permalink = strings.TrimSpace(g.Value)
-			}
-		}
-	case *atom.Feed:
-		o.title, o.description, o.content = kindText, kindText, kindText
-		if len(shape.atomEntries) == len(f.Entries) {
-			e := shape.atomEntries[i]
-			o.title, o.description, o.content, o.created = e.title, e.summary, e.content, e.created
-		}
-		if i < len(f.Entries) {
-			o.published = f.Entries[i].PublishedParsed
-		}
-	case *jsonfeed.Feed:
-		// title, summary and content_text are plain text by the JSON Feed
-		// spec, yet publishers escape them as HTML ("&amp;"): they are told
-		// apart by looks, which keeps a literal "<".
-		if i < len(f.Items) && f.Items[i].ContentHTML != "" {
-			o.content = kindHTML
-		}
-	}
-	return o
-}
 
 // decodeText turns a field gofeed returned into plain text by its kind. The
 // XML parser already decoded the document's own escaping: plain text is not

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,24 +13,26 @@ import (
 
 // Bounds on the shape of a feed document, checked by a streaming pre-scan
 // before gofeed builds its tree. The body cap bounds bytes, not the objects a
-// parser makes of them: gofeed keeps every element inside an item as an
-// extension (a struct with maps) and every item as two large structs, so a
-// 20 MiB body of tiny elements costs gigabytes. The limits are far above real
-// feeds (arXiv's full cs listing has a few thousand items of about fifteen
-// elements; journal feeds nest under ten levels) and keep the parse of a body
-// of the default cap, whatever its shape, under a few hundred MB
-// (BENCHMARKS.md, section "Hostile feed shapes").
+// parser makes of them: gofeed keeps every unknown element inside an item as
+// an extension (a struct with maps), every item as two large structs, and a
+// deep document as deep recursion, so a 20 MiB body of tiny elements costs
+// gigabytes (1.2 GB for 700,000 nested elements, 1.4 GB for 1.7 million
+// empty ones). The limits are far above real feeds (arXiv's full cs listing
+// has a few thousand items of about fifteen elements; journal feeds nest
+// under ten levels) and hold the live heap of a parse under about 200 MB
+// whatever the shape (BENCHMARKS.md, "Hostile feed shapes").
 const (
-	// maxFeedDepth bounds element (or JSON value) nesting: feeds nest under
-	// ten levels, XHTML content in Atom a few dozen more.
+	// maxFeedDepth bounds element (or JSON container) nesting: feeds nest
+	// under ten levels, XHTML content in Atom a few dozen more.
 	maxFeedDepth = 100
 	// maxFeedItems bounds entries (RSS item, Atom entry, JSON Feed item): each
-	// costs gofeed about 1.5 KB even when empty.
+	// costs gofeed about 1 KB live even when nearly empty, and 200,000 small
+	// items fit in a 20 MiB body.
 	maxFeedItems = 250_000
-	// maxFeedNodes bounds elements plus attributes (JSON: values): each element
-	// costs gofeed a few hundred bytes as an extension, each attribute a map
-	// entry. 200,000 items of three elements fit.
-	maxFeedNodes = 2_000_000
+	// maxFeedNodes bounds elements plus attributes (JSON: values): an
+	// extension element with an attribute costs gofeed about 350 bytes live.
+	// 200,000 items of title, link and guid are 800,000 elements.
+	maxFeedNodes = 1_000_000
 )
 
 // textKind is how a text field is written, which decides how it is decoded.
@@ -73,8 +74,12 @@ func (e *limitError) Error() string {
 	return s + ": refused"
 }
 
-// nodeBudget counts what the pre-scans see against the bounds.
-type nodeBudget struct{ depth, items, nodes int }
+// nodeBudget counts what the pre-scans see against the bounds. nodes names
+// what maxFeedNodes counts in the document's format.
+type nodeBudget struct {
+	depth, items, nodes int
+	noun                string
+}
 
 // enter accounts for one element (or JSON container) opened with attrs
 // attributes; item tells whether it is a feed entry.
@@ -90,7 +95,7 @@ func (b *nodeBudget) enter(attrs int, item bool) *limitError {
 	case b.items > maxFeedItems:
 		return &limitError{what: "items", limit: maxFeedItems}
 	case b.nodes > maxFeedNodes:
-		return &limitError{what: "elements and attributes", limit: maxFeedNodes}
+		return &limitError{what: b.noun, limit: maxFeedNodes}
 	}
 	return nil
 }
@@ -105,7 +110,7 @@ func scanXML(body []byte) (docShape, error) {
 	d.Strict = false
 	d.CharsetReader = charset.NewReaderLabel
 	var (
-		b     nodeBudget
+		b     = nodeBudget{noun: "elements and attributes"}
 		stack []xml.Name // open elements, up to the entry's children
 		entry = -1       // depth of the open Atom entry, -1 outside one
 		text  *strings.Builder
@@ -227,45 +232,52 @@ func (c *controlCharFilter) Read(p []byte) (int, error) {
 }
 
 // scanJSON checks a JSON document against the bounds: gofeed unmarshals a
-// JSON Feed whole, and each item is a large struct.
+// JSON Feed whole, and each item is a large struct. Object keys are not
+// counted; every value is, containers included.
 func scanJSON(body []byte) error {
 	d := json.NewDecoder(bytes.NewReader(body))
+	type container struct {
+		object, expectKey bool
+		items             bool // the top-level "items" array: its objects are items
+	}
 	var (
-		b nodeBudget
-		// path tracks, per open container, whether it is the top-level
-		// "items" array: its object members are the feed's items.
-		inItems []bool
-		key     string // the last object key read at depth 1
+		b     = nodeBudget{noun: "values"}
+		stack []container
+		key   string // the last key read in the top-level object
 	)
 	for {
 		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
 		if err != nil {
-			return nil // a syntax error gofeed reports itself
+			return nil // io.EOF, or a syntax error gofeed reports itself
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				isItem := t == '{' && len(inItems) > 0 && inItems[len(inItems)-1]
-				top := t == '[' && b.depth == 1 && key == "items"
-				if err := b.enter(0, isItem); err != nil {
-					return err
-				}
-				inItems = append(inItems, top)
-			default:
-				b.depth--
-				inItems = inItems[:len(inItems)-1]
-			}
-		default:
-			b.nodes++
-			if b.nodes > maxFeedNodes {
-				return &limitError{what: "values", limit: maxFeedNodes}
-			}
-			if s, ok := t.(string); ok && b.depth == 1 {
+		var top *container
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		if s, ok := tok.(string); ok && top != nil && top.object && top.expectKey {
+			top.expectKey = false
+			if len(stack) == 1 {
 				key = s
+			}
+			continue
+		}
+		if top != nil && top.object {
+			top.expectKey = true // after this value, a key
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			isObject := tok == json.Delim('{')
+			if err := b.enter(0, isObject && top != nil && top.items); err != nil {
+				return err
+			}
+			stack = append(stack, container{object: isObject, expectKey: isObject,
+				items: !isObject && len(stack) == 1 && key == "items"})
+		case json.Delim('}'), json.Delim(']'):
+			b.depth--
+			stack = stack[:len(stack)-1]
+		default:
+			if b.nodes++; b.nodes > maxFeedNodes {
+				return &limitError{what: b.noun, limit: maxFeedNodes}
 			}
 		}
 	}

@@ -17,7 +17,7 @@ func parseTestdata(t *testing.T, name string) []paper.Item {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _, err := parseFeed(newFeedParser(), doc, "")
+	items, _, err := parseFeed(doc, "")
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -144,4 +144,29 @@ func TestPersonName(t *testing.T) {
 	} {
 		t.Run(tc.in, func(t *testing.T) { eq(t, "personName", personName(tc.in), tc.want) })
 	}
+}
+
+// FuzzParseFeed: whatever the bytes, parseFeed returns items with a title and
+// a guid, or an error; it never panics.
+func FuzzParseFeed(f *testing.F) {
+	for _, name := range []string{"feed_text_rss.xml", "feed_text_atom.xml", "feed_atom03.xml", "feed_text.json", "feed_ids.xml"} {
+		doc, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(doc)
+	}
+	f.Add([]byte("\xff\xfe<\x00r\x00s\x00s\x00"))
+	f.Add([]byte(`<feed><entry><title type="html">&lt;b`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		items, _, err := parseFeed(doc, "")
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if it.Title == "" || it.GUID == "" {
+				t.Fatalf("item without title or guid: %+v", it)
+			}
+		}
+	})
 }
