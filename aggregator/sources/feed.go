@@ -102,6 +102,7 @@ func parseFeed(body []byte, contentType string) (items []paper.Item, notes []str
 		if it, ok := feedItem(gi, orig.item(feed, shape, i), ns); ok {
 			items = append(items, it)
 		}
+		feed.Items[i] = nil // converted: the garbage collector may reclaim it while the rest converts
 	}
 	return items, notes, nil
 }

@@ -16,10 +16,10 @@ import (
 // parser makes of them: gofeed keeps every unknown element inside an item as
 // an extension (a struct with maps), every item as two large structs, and a
 // deep document as deep recursion, so a 20 MiB body of tiny elements costs
-// gigabytes (1.2 GB for 700,000 nested elements, 1.4 GB for 1.7 million
+// gigabytes (1.2 GB for 700,000 nested elements, 1.3 GB for 1.7 million
 // empty ones). The limits are far above real feeds (arXiv's full cs listing
 // has a few thousand items of about fifteen elements; journal feeds nest
-// under ten levels) and hold the live heap of a parse under about 200 MB
+// under ten levels) and hold the live heap of a parse near 250 MB at most
 // whatever the shape (BENCHMARKS.md, "Hostile feed shapes").
 const (
 	// maxFeedDepth bounds element (or JSON container) nesting: feeds nest
