@@ -52,6 +52,7 @@ func TestFeedTextDecoding(t *testing.T) {
 			{"j-3", "CDATA title: a<b and c>d", "An HTML abstract with n<m inside."},
 			{"j-4", "Escaped markup in a title", "Real abstract."},
 			{"j-5", "AT&T and Q&A", "CDATA abstract."},
+			{"j-11", "Script in a title", ""},
 			{"https://journal.example.org/guid/10", "A link beats the guid", "Content n<m"},
 		}},
 		{"feed_text_atom.xml", []want{
