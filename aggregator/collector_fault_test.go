@@ -471,6 +471,7 @@ func TestCollectorCharsets(t *testing.T) {
 		body     func(t *testing.T) []byte
 		want     []string // titles stored; nil means the pass must fail
 		wantErr  string
+		wantNote string // in the pass summary
 		fixture  string // needs this shared fixture
 		anyTitle bool   // only check the stored titles are clean UTF-8 text
 	}{
@@ -483,11 +484,13 @@ func TestCollectorCharsets(t *testing.T) {
 				return encode(t, charmap.ISO8859_1, charsetFeed(`<?xml version="1.0"?>`, latin))
 			},
 			want: []string{latin}},
+		// Nothing declared and not UTF-8: read as windows-1252 (the WHATWG
+		// default), and the summary says so.
 		{name: "ISO-8859-1 undeclared", ctype: "application/rss+xml",
 			body: func(t *testing.T) []byte {
 				return encode(t, charmap.ISO8859_1, charsetFeed(`<?xml version="1.0"?>`, latin))
 			},
-			wantErr: "not valid UTF-8"},
+			want: []string{latin}, wantNote: "read as windows-1252"},
 		{name: "ISO-8859-1 declared as UTF-8", ctype: "application/rss+xml",
 			body: func(t *testing.T) []byte {
 				return encode(t, charmap.ISO8859_1, charsetFeed(fmt.Sprintf(xmlDec, "UTF-8"), latin))
@@ -501,8 +504,9 @@ func TestCollectorCharsets(t *testing.T) {
 				return encode(t, charmap.Windows1251, charsetFeed(fmt.Sprintf(xmlDec, "utf-8"), cyr))
 			}, want: []string{cyr}},
 		{name: "windows-1251 undeclared", ctype: "application/rss+xml",
-			body:    func(t *testing.T) []byte { return encode(t, charmap.Windows1251, charsetFeed("", cyr)) },
-			wantErr: "not valid UTF-8"},
+			body:     func(t *testing.T) []byte { return encode(t, charmap.Windows1251, charsetFeed("", cyr)) },
+			want:     []string{"Êâàíòîâàÿ òåîðèÿ ïó÷êîâ"}, // its bytes read as windows-1252, as every reader reads them
+			wantNote: "read as windows-1252"},
 		{name: "windows-1252 declared", ctype: "application/rss+xml",
 			body: func(t *testing.T) []byte {
 				return encode(t, charmap.Windows1252, charsetFeed(fmt.Sprintf(xmlDec, "windows-1252"), w1252))
@@ -578,6 +582,9 @@ func TestCollectorCharsets(t *testing.T) {
 					if !containsString(stored, want) {
 						t.Errorf("stored titles %q, want %q", stored, want)
 					}
+				}
+				if !strings.Contains(s.Outcome(), tt.wantNote) {
+					t.Errorf("summary %q, want %q", s.Outcome(), tt.wantNote)
 				}
 			}
 			assertServed(t, store)

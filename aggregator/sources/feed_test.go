@@ -3,6 +3,7 @@ package sources
 import (
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
@@ -73,5 +74,21 @@ func TestFeedBadAnswers(t *testing.T) {
 			res, err := collect(t, mustNew(t, config.Source{Name: "f", Type: "feed", URL: srv.URL}, Options{}), &State{})
 			wantErr(t, res, err, tc.want...)
 		})
+	}
+}
+
+// TestFeedAssumedEncodingNote: a feed that declares no encoding and is not
+// UTF-8 is read as windows-1252, and the pass says so.
+func TestFeedAssumedEncodingNote(t *testing.T) {
+	doc := []byte("<rss version=\"2.0\"><channel><title>c</title><item><title>Caf\xe9 \x805</title><guid>g</guid></item></channel></rss>")
+	srv, _ := server(t, body(200, "application/rss+xml", doc))
+	res, err := collect(t, mustNew(t, config.Source{Name: "f", Type: "feed", URL: srv.URL}, Options{}), &State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "titles", len(res.Items), 1)
+	eq(t, "title", res.Items[0].Title, "Café €5")
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "read as windows-1252") {
+		t.Errorf("notes %q, want the assumed encoding", res.Notes)
 	}
 }

@@ -1,7 +1,10 @@
 // Command genfeed writes an arXiv announcement RSS feed (the format of
-// rss.arxiv.org) of generated papers, for `paperfeed collect` benchmarks.
+// rss.arxiv.org) of generated papers, for `paperfeed collect` benchmarks, or,
+// with -shape, a document of a hostile or extreme shape for the resource
+// bounds of the feed source (see shapes.go).
 //
 //	go run ./bench/cmd/genfeed -from 2000000 -n 20000 -out /tmp/paperfeed-bench/feed-20k.xml
+//	go run ./bench/cmd/genfeed -shape deep -n 700000 -out /tmp/paperfeed-bench/deep.xml
 package main
 
 import (
@@ -26,6 +29,8 @@ func main() {
 	from := flag.Int("from", 2_000_000, "number of the first paper (the seeder uses 0..N-1)")
 	n := flag.Int("n", 5000, "papers in the feed")
 	out := flag.String("out", "", "output file (default stdout)")
+	shape := flag.String("shape", "arxiv", "arxiv, or a hostile shape: "+shapeNames())
+	size := flag.Int64("bytes", 20_900_000, "size of a hostile document, just under the default 20 MiB body cap (shapes wide, small-items, json-items)")
 	flag.Parse()
 	f := os.Stdout
 	if *out != "" {
@@ -34,7 +39,27 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
+	sink.w = f
+	w := bufio.NewWriterSize(&sink, 1<<20)
+	if *shape != "arxiv" {
+		gen, ok := shapes[*shape]
+		if !ok {
+			log.Fatalf("unknown shape %q (arxiv, %s)", *shape, shapeNames())
+		}
+		gen(w, *n, *size)
+	} else {
+		arxivFeed(w, *from, *n)
+	}
+	if err := w.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// arxivFeed writes n generated papers from number from in the format of rss.arxiv.org.
+func arxivFeed(w *bufio.Writer, from, n int) {
 	fmt.Fprint(w, `<?xml version='1.0' encoding='UTF-8'?>
 <rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
   <channel>
@@ -45,7 +70,7 @@ func main() {
     <docs>http://www.rssboard.org/rss-specification</docs>
     <language>en-us</language>
 `)
-	for i := *from; i < *from+*n; i++ {
+	for i := from; i < from+n; i++ {
 		p := gen.Make(i)
 		fmt.Fprintf(w, "    <item>\n      <title>%s</title>\n      <link>https://arxiv.org/abs/%s</link>\n", esc(p.Title), p.ArxivID)
 		fmt.Fprintf(w, "      <description>arXiv:%sv1 Announce Type: new \nAbstract: %s</description>\n", p.ArxivID, esc(p.Abstract))
@@ -57,10 +82,4 @@ func main() {
 		fmt.Fprintf(w, "      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>\n      <dc:creator>%s</dc:creator>\n    </item>\n", esc(strings.Join(p.Authors, ", ")))
 	}
 	fmt.Fprint(w, "  </channel>\n</rss>\n")
-	if err := w.Flush(); err != nil {
-		log.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		log.Fatal(err)
-	}
 }
