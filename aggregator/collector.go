@@ -2,7 +2,7 @@
 // them into the store, and schedules passes.
 //
 // One pass of one source: load the source's state (HTTP validators) → the source
-// fetches and converts upstream records into paper.Items → in ONE write
+// fetches and converts upstream records into model.Items → in ONE write
 // transaction each item is matched against stored papers (dedup) and merged into
 // the match or stored as a new paper, and the new source state is saved. A pass
 // that fails changes nothing stored except the source's error record.
@@ -22,10 +22,12 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // MaxBackoff caps the wait after consecutive failures.
@@ -360,13 +362,13 @@ const (
 )
 
 // ingest matches one item against the store and stores it.
-func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *paper.Item, now time.Time) (outcome, error) {
-	key := dedup.TitleKey(it.Title)
+func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *model.Item, now time.Time) (outcome, error) {
+	key := ident.TitleKey(it.Title)
 	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, key)
 	if err != nil {
 		return 0, err
 	}
-	var match *paper.Paper
+	var match *model.Paper
 	known := false // this very listing (source, guid) was stored before
 	in := dedup.FromItem(it)
 	for _, p := range cands {
@@ -382,8 +384,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 		if isReplacement(it) && !announces(sc, it.AnnounceType) {
 			return outcomeSkipped, nil // a new version of a paper we never stored is not news
 		}
-		p := paper.NewFromItem(it, now)
-		p.TitleKey = key
+		p := merge.New(it, now)
 		if p.Published.IsZero() {
 			p.Published = now // a paper without a date is dated when first seen, never "now" at every render
 		}
@@ -393,8 +394,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 		return outcomeNew, nil
 	}
 	before := snapshot(match)
-	match.Merge(it, now)
-	match.TitleKey = dedup.TitleKey(match.Title)
+	merge.Into(match, it, now)
 	if reflect.DeepEqual(before, snapshot(match)) {
 		// Only last-seen moved: record it without invalidating rendered feeds.
 		if err := tx.Touch(ctx, it.Source, it.GUID, now); err != nil {
@@ -411,11 +411,11 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 }
 
 // snapshot is the part of a paper whose change must reach the feeds.
-func snapshot(p *paper.Paper) paper.Paper {
+func snapshot(p *model.Paper) model.Paper {
 	s := *p
 	s.Authors = append([]string(nil), p.Authors...)
 	s.Categories = append([]string(nil), p.Categories...)
-	s.Links = append([]paper.Link(nil), p.Links...)
+	s.Links = append([]model.Link(nil), p.Links...)
 	s.Sightings = nil
 	for _, sg := range p.Sightings {
 		sg.LastSeen = time.Time{}
@@ -424,7 +424,7 @@ func snapshot(p *paper.Paper) paper.Paper {
 	return s
 }
 
-func hasSighting(p *paper.Paper, source, guid string) bool {
+func hasSighting(p *model.Paper, source, guid string) bool {
 	for _, s := range p.Sightings {
 		if s.Source == source && s.GUID == guid {
 			return true
@@ -433,7 +433,7 @@ func hasSighting(p *paper.Paper, source, guid string) bool {
 	return false
 }
 
-func isReplacement(it *paper.Item) bool { return strings.HasPrefix(it.AnnounceType, "replace") }
+func isReplacement(it *model.Item) bool { return strings.HasPrefix(it.AnnounceType, "replace") }
 
 func announces(sc config.Source, typ string) bool {
 	for _, a := range sc.Announce {

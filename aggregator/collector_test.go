@@ -15,8 +15,8 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -73,7 +73,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, db.Store) {
 	return c, store
 }
 
-func all(t *testing.T, s db.Store) []*paper.Paper {
+func all(t *testing.T, s db.Store) []*model.Paper {
 	t.Helper()
 	ps, err := s.Topic(context.Background(), db.TopicQuery{Limit: 500})
 	if err != nil {
@@ -82,7 +82,7 @@ func all(t *testing.T, s db.Store) []*paper.Paper {
 	return ps
 }
 
-func find(ps []*paper.Paper, title string) *paper.Paper {
+func find(ps []*model.Paper, title string) *model.Paper {
 	for _, p := range ps {
 		if strings.HasPrefix(p.Title, title) {
 			return p
@@ -135,7 +135,7 @@ func TestTwoSourcesOnePaper(t *testing.T) {
 	if !p.Published.Equal(time.Date(2020, 6, 19, 17, 37, 8, 0, time.UTC)) {
 		t.Errorf("published %v", p.Published)
 	}
-	if p.Link(paper.LinkDOI) != "https://doi.org/10.5555/jt.2021.0042" {
+	if p.Link(model.LinkDOI) != "https://doi.org/10.5555/jt.2021.0042" {
 		t.Errorf("links %+v", p.Links)
 	}
 

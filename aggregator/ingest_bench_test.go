@@ -8,27 +8,28 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 // benchItem is an arXiv-like listing: several authors, a 200-word abstract, categories.
-func benchItem(source string, i int) paper.Item {
+func benchItem(source string, i int) model.Item {
 	abstract := ""
 	for w := range 200 {
 		abstract += fmt.Sprintf("word%d ", (i+w)%997)
 	}
-	return paper.Item{
+	return model.Item{
 		Source: source, GUID: fmt.Sprintf("oai:arXiv.org:2611.%05d", i%100000) + fmt.Sprint(i/100000),
 		Link:     fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i),
 		Title:    fmt.Sprintf("Scaling Study %d of Sparse Mixture Models for Retrieval Number %d", i, i*7),
 		Abstract: abstract, Authors: []string{fmt.Sprintf("Ada Lovelace%d", i%500), "Alan Turing", fmt.Sprintf("Grace Hopper%d", i%300)},
 		Published:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
 		Categories: []string{"cs.CL", "cs.LG"}, ArxivID: fmt.Sprintf("%04d.%05d", 1000+i/100000, i%100000),
-		Links: []paper.Link{{Kind: paper.LinkAbstract, URL: fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i)}},
+		Links: []model.Link{{Kind: model.LinkAbstract, URL: fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i)}},
 	}
 }
 
@@ -54,8 +55,8 @@ func benchStore(b *testing.B, n int) (*Collector, db.Store) {
 		err := store.Update(ctx, func(tx db.Tx) error {
 			for i := start; i < min(start+10000, n); i++ {
 				it := benchItem("seed", i)
-				p := paper.NewFromItem(&it, it.Published)
-				p.TitleKey = dedup.TitleKey(p.Title)
+				p := merge.New(&it, it.Published)
+				p.TitleKey = ident.TitleKey(p.Title)
 				if err := tx.Save(ctx, p); err != nil {
 					return err
 				}
@@ -83,7 +84,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.ResetTimer()
 				err := store.Update(ctx, func(tx db.Tx) error {
 					for i := 0; i < b.N; i++ {
-						var it paper.Item
+						var it model.Item
 						if kind == "new" {
 							it = benchItem("bench", size+i) // an unseen paper
 						} else {

@@ -18,7 +18,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Reader is the read side: what the feed server and the status page ask.
@@ -28,7 +28,7 @@ type Reader interface {
 	// (published descending, then the most recently stored first); ranking
 	// them is the caller's (aggregator/rank). Each paper has its sightings. A
 	// query the engine cannot run is a *QueryError.
-	Topic(ctx context.Context, q TopicQuery) ([]*paper.Paper, error)
+	Topic(ctx context.Context, q TopicQuery) ([]*model.Paper, error)
 	// Generation changes whenever a committed write changed papers. A write
 	// through this handle is seen at once; one through another handle (another
 	// process) within a bound the engine documents.
@@ -54,7 +54,7 @@ type Tx interface {
 	// paper already holding the (source, guid) sighting, then those with the
 	// same arXiv id, DOI or title key (empty keys match nothing). Each paper
 	// appears once, with its sightings.
-	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error)
+	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*model.Paper, error)
 	// Save inserts a new paper (ID 0: ID, and UID when empty, are assigned) or
 	// updates a stored one, with its categories and sightings (upserted by
 	// source and guid: a sighting belongs to one paper). A new paper's UID is
@@ -62,7 +62,7 @@ type Tx interface {
 	// of its first sighting, the first one no stored paper has (the hash with
 	// a suffix when all are taken); feeds derive entry ids from it, so it
 	// never changes.
-	Save(ctx context.Context, p *paper.Paper) error
+	Save(ctx context.Context, p *model.Paper) error
 	// Touch moves the last-seen time of a stored sighting without counting as
 	// a change of the papers.
 	Touch(ctx context.Context, source, guid string, seen time.Time) error

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // entry is one paper as every renderer sees it: sanitized strings, UTC times,
@@ -40,12 +40,12 @@ type relLink struct {
 }
 
 var linkLabels = []struct{ kind, label string }{
-	{paper.LinkAbstract, "Abstract"},
-	{paper.LinkPDF, "PDF"},
-	{paper.LinkDOI, "DOI"},
-	{paper.LinkHuggingFace, "Hugging Face"},
-	{paper.LinkCode, "Code"},
-	{paper.LinkProject, "Project page"},
+	{model.LinkAbstract, "Abstract"},
+	{model.LinkPDF, "PDF"},
+	{model.LinkDOI, "DOI"},
+	{model.LinkHuggingFace, "Hugging Face"},
+	{model.LinkCode, "Code"},
+	{model.LinkProject, "Project page"},
 }
 
 // uidNamespace is the UUID v5 namespace of paperfeed entry ids, a fixed UUID
@@ -91,7 +91,7 @@ func anchorFor(uid string) string {
 
 // newEntry converts a stored paper. pageURL is the absolute address of the HTML
 // page listing it, used as the link of a paper that has none of its own.
-func newEntry(p *paper.Paper, pageURL string) entry {
+func newEntry(p *model.Paper, pageURL string) entry {
 	e := entry{
 		ID:         EntryID(p.UID),
 		Anchor:     anchorFor(p.UID),
@@ -148,9 +148,9 @@ func newEntry(p *paper.Paper, pageURL string) entry {
 	if e.Link == "" {
 		e.Link, e.LinkLabel = pageURL+"#"+e.Anchor, "Listing"
 	}
-	e.PDF = cleanURL(p.Link(paper.LinkPDF))
+	e.PDF = cleanURL(p.Link(model.LinkPDF))
 	// external_url: the DOI, or the PDF when the DOI is already the main link.
-	for _, k := range []string{paper.LinkDOI, paper.LinkPDF} {
+	for _, k := range []string{model.LinkDOI, model.LinkPDF} {
 		if u := cleanURL(p.Link(k)); u != "" && u != e.Link {
 			e.External = u
 			break
@@ -182,7 +182,7 @@ func (e *entry) AllLinks() []relLink {
 func (e *entry) CodeLinks() []relLink {
 	var out []relLink
 	for _, l := range e.Related {
-		if l.Kind == paper.LinkCode {
+		if l.Kind == model.LinkCode {
 			label := strings.TrimSuffix(l.URL[strings.Index(l.URL, "://")+3:], "/")
 			out = append(out, relLink{Kind: l.Kind, Label: label, URL: l.URL})
 		}

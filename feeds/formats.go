@@ -10,7 +10,7 @@ import (
 	gfeeds "github.com/gorilla/feeds"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Feed formats, also the file extensions.
@@ -183,7 +183,7 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 const pdfType = "application/pdf"
 
 func linkType(kind string) string {
-	if kind == paper.LinkPDF {
+	if kind == model.LinkPDF {
 		return pdfType
 	}
 	return ""

@@ -11,7 +11,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Minimal decoders of what the tests assert, independent of the writer's structs.
@@ -391,7 +391,7 @@ func TestSortAndLimit(t *testing.T) {
 	})
 	t.Run("window keeps at least limit", func(t *testing.T) {
 		// bio's window is 7 days; a 30-day-old biorxiv paper still appears since limit (50) is not reached.
-		old := paper.Item{Source: "biorxiv", GUID: "old-bio", Title: "Old Bio", Published: t0.Add(-40 * 24 * time.Hour)}
+		old := model.Item{Source: "biorxiv", GUID: "old-bio", Title: "Old Bio", Published: t0.Add(-40 * 24 * time.Hour)}
 		seed(t, f.store, t0, old)
 		j := parseJSON(t, f.get(t, "/topics/bio.json"))
 		if len(j.Items) != 2 {
@@ -433,8 +433,8 @@ func personNames(ps []*gofeed.Person) []string {
 }
 
 // anonymousItem is a listing without authors (some journal and HF feeds give none).
-func anonymousItem() paper.Item {
-	return paper.Item{
+func anonymousItem() model.Item {
+	return model.Item{
 		Source: "hf", GUID: "2503.07777", Link: "https://huggingface.co/papers/2503.07777",
 		Title: "A Paper Without Listed Authors", Abstract: "Nobody signed it.",
 		Published: t0.Add(-3 * time.Hour), ArxivID: "2503.07777",
@@ -583,7 +583,7 @@ func TestContentShowsRecord(t *testing.T) {
 	it.Upvotes = 99
 	changedAt := t0.Add(time.Minute)
 	mergeInto(t, f.store, changedAt, it) // new upvotes
-	second := paper.Item{Source: "arxiv", GUID: "oai:arXiv.org:2503.05555", ArxivID: "2503.05555",
+	second := model.Item{Source: "arxiv", GUID: "oai:arXiv.org:2503.05555", ArxivID: "2503.05555",
 		Title: "Diffusion Models Are Trendy", Link: "https://arxiv.org/abs/2503.05555"}
 	mergeInto(t, f.store, changedAt, second) // a second source
 	f.clock.Set(t0.Add(2 * time.Minute))

@@ -13,8 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -60,20 +61,20 @@ func testConfig(t testing.TB) *config.Config {
 
 // testItems is the seed: several authors, categories, every link kind, a paper
 // without links, one seen by two sources.
-func testItems() []paper.Item {
-	return []paper.Item{
+func testItems() []model.Item {
+	return []model.Item{
 		{
 			Source: "arxiv", GUID: "oai:arXiv.org:2503.01234", Link: "https://arxiv.org/abs/2503.01234",
 			Title: "Learning to Rank Papers", Abstract: "We learn to rank papers. Results: x < y & z > w.",
 			Authors: []string{"Ada Lovelace", "Alan Turing", "Grace Hopper"}, Categories: []string{"cs.LG", "cs.IR"},
 			Published: t0.Add(-24 * time.Hour), ArxivID: "2503.01234", DOI: "10.48550/arxiv.2503.01234",
-			Links: []paper.Link{
-				{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/2503.01234"},
-				{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/2503.01234"},
-				{Kind: paper.LinkDOI, URL: "https://doi.org/10.48550/arxiv.2503.01234"},
-				{Kind: paper.LinkHuggingFace, URL: "https://huggingface.co/papers/2503.01234"},
-				{Kind: paper.LinkCode, URL: "https://github.com/example/rank"},
-				{Kind: paper.LinkProject, URL: "https://example.org/rank"},
+			Links: []model.Link{
+				{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/2503.01234"},
+				{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2503.01234"},
+				{Kind: model.LinkDOI, URL: "https://doi.org/10.48550/arxiv.2503.01234"},
+				{Kind: model.LinkHuggingFace, URL: "https://huggingface.co/papers/2503.01234"},
+				{Kind: model.LinkCode, URL: "https://github.com/example/rank"},
+				{Kind: model.LinkProject, URL: "https://example.org/rank"},
 			},
 		},
 		{
@@ -81,9 +82,9 @@ func testItems() []paper.Item {
 			Title: "Diffusion Models Are Trendy", Abstract: "A diffusion paper with many upvotes.",
 			Authors: []string{"Yann Example", "Fei Sample"}, Categories: []string{"cs.CV"},
 			Published: t0.Add(-6 * time.Hour), ArxivID: "2503.05555", Upvotes: 42,
-			Links: []paper.Link{
-				{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/2503.05555"},
-				{Kind: paper.LinkHuggingFace, URL: "https://huggingface.co/papers/2503.05555"},
+			Links: []model.Link{
+				{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/2503.05555"},
+				{Kind: model.LinkHuggingFace, URL: "https://huggingface.co/papers/2503.05555"},
 			},
 		},
 		{
@@ -91,9 +92,9 @@ func testItems() []paper.Item {
 			Title: "Protein Folding in Cells", Abstract: "Proteins fold.",
 			Authors: []string{"Rosalind Franklin"}, Categories: []string{"biophysics"},
 			Published: t0.Add(-48 * time.Hour), DOI: "10.1101/2025.03.01.123456",
-			Links: []paper.Link{
-				{Kind: paper.LinkDOI, URL: "https://doi.org/10.1101/2025.03.01.123456"},
-				{Kind: paper.LinkPDF, URL: "https://www.biorxiv.org/content/10.1101/2025.03.01.123456v1.full.pdf"},
+			Links: []model.Link{
+				{Kind: model.LinkDOI, URL: "https://doi.org/10.1101/2025.03.01.123456"},
+				{Kind: model.LinkPDF, URL: "https://www.biorxiv.org/content/10.1101/2025.03.01.123456v1.full.pdf"},
 			},
 		},
 		{
@@ -104,11 +105,11 @@ func testItems() []paper.Item {
 	}
 }
 
-func seed(t testing.TB, s db.Store, now time.Time, items ...paper.Item) {
+func seed(t testing.TB, s db.Store, now time.Time, items ...model.Item) {
 	t.Helper()
 	err := s.Update(context.Background(), func(tx db.Tx) error {
 		for i := range items {
-			p := paper.NewFromItem(&items[i], now)
+			p := merge.New(&items[i], now)
 			p.TitleKey = "key:" + items[i].GUID
 			if err := tx.Save(context.Background(), p); err != nil {
 				return err
@@ -122,7 +123,7 @@ func seed(t testing.TB, s db.Store, now time.Time, items ...paper.Item) {
 }
 
 // mergeInto merges it into the stored paper that holds its sighting.
-func mergeInto(t testing.TB, s db.Store, now time.Time, it paper.Item) {
+func mergeInto(t testing.TB, s db.Store, now time.Time, it model.Item) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx db.Tx) error {
@@ -133,7 +134,7 @@ func mergeInto(t testing.TB, s db.Store, now time.Time, it paper.Item) {
 		if len(ps) == 0 {
 			t.Fatalf("no stored paper for %s/%s", it.Source, it.GUID)
 		}
-		ps[0].Merge(&it, now)
+		merge.Into(ps[0], &it, now)
 		return tx.Save(ctx, ps[0])
 	})
 	if err != nil {
@@ -141,7 +142,7 @@ func mergeInto(t testing.TB, s db.Store, now time.Time, it paper.Item) {
 	}
 }
 
-func newFixture(t testing.TB, cfg *config.Config, items ...paper.Item) *fixture {
+func newFixture(t testing.TB, cfg *config.Config, items ...model.Item) *fixture {
 	t.Helper()
 	if cfg == nil {
 		cfg = testConfig(t)

@@ -12,23 +12,23 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
-func hostileItems() []paper.Item {
+func hostileItems() []model.Item {
 	long := strings.Repeat("Very long title ", 700) // ~11 kB
-	return []paper.Item{{
+	return []model.Item{{
 		Source: "arxiv", GUID: "evil-1", Link: "javascript:alert(1)",
 		Title:      `<script>alert("x")</script> & Co. ]]> <!-- ` + "\x00\x01\x08\x0b\x0c\x1b\u0085\ufffe\uffff" + "\xff\xfe bad utf8",
 		Abstract:   "Abstract with <b>markup</b>, &amp; entities, \x00NUL, \u202eRTL override\u202c, and Arabic: مرحبا بالعالم. ]]>",
 		Authors:    []string{`<img src=x onerror=alert(1)>`, "عبد الله", "Nul\x00Byte", "  "},
 		Categories: []string{"cs.LG", `"><script>`},
 		Published:  t0.Add(-time.Hour),
-		Links: []paper.Link{
-			{Kind: paper.LinkAbstract, URL: `javascript:alert(1)`},
-			{Kind: paper.LinkPDF, URL: "https://example.org/a.pdf?x=1&y=<2>"},
-			{Kind: paper.LinkCode, URL: "https://example.org/\x00code"},
-			{Kind: paper.LinkProject, URL: "data:text/html,<script>alert(1)</script>"},
+		Links: []model.Link{
+			{Kind: model.LinkAbstract, URL: `javascript:alert(1)`},
+			{Kind: model.LinkPDF, URL: "https://example.org/a.pdf?x=1&y=<2>"},
+			{Kind: model.LinkCode, URL: "https://example.org/\x00code"},
+			{Kind: model.LinkProject, URL: "data:text/html,<script>alert(1)</script>"},
 		},
 	}, {
 		Source: "arxiv", GUID: "long-1", Title: long, Abstract: strings.Repeat("ab ", 5000),

@@ -51,9 +51,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Options are the Server's optional dependencies.
@@ -648,7 +648,7 @@ func withLimit(u string, limit int) string {
 }
 
 // entries converts papers and returns the newest Updated/FirstSeen among them.
-func entries(ps []*paper.Paper, pageURL string) ([]entry, time.Time, time.Time) {
+func entries(ps []*model.Paper, pageURL string) ([]entry, time.Time, time.Time) {
 	es := make([]entry, 0, len(ps))
 	var newestUpdated, newestContent time.Time
 	for _, p := range ps {
@@ -718,7 +718,7 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	if limit <= 0 {
 		limit = config.DefaultTopicLimit
 	}
-	var ps []*paper.Paper
+	var ps []*model.Paper
 	if q != "" {
 		err := s.store.CheckQuery(ctx, q) // its error names the query alone
 		if err == nil {

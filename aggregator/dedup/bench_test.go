@@ -5,36 +5,6 @@ import (
 	"time"
 )
 
-// benchTitles are realistic titles as sources deliver them.
-var benchTitles = []string{
-	"Language Models are Few-Shot Learners",
-	"Denoising Diffusion Probabilistic\n  Models",
-	"Self-supervised learning of Split Invariant Equivariant\n  representations",
-	"Scaling Laws for Neural Language Models",
-	"LORA: LOW-RANK ADAPTATION OF LARGE LANGUAGE MODELS",
-	"Qwen2.5 Technical Report",
-	"A binding ban, and its limits: Japan legislates on heritable human genome editing",
-	"Diffusion Schrödinger Bridge with Applications to Score-Based Generative Modeling",
-	"HuggingFace&#39;s Transformers: State-of-the-art Natural Language Processing",
-	"<i>De novo</i> design of protein structure and function with RFdiffusion",
-	"$\\infty$-former: Infinite Memory Transformer",
-	"“Why Should I Trust You?”: Explaining the Predictions of Any Classifier",
-}
-
-func BenchmarkTitleKey(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		TitleKey(benchTitles[i%len(benchTitles)])
-	}
-}
-
-func BenchmarkTitleKeyASCII(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		TitleKey("Self-supervised learning of Split Invariant Equivariant\n  representations")
-	}
-}
-
 func BenchmarkSame(b *testing.B) {
 	pub := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	pairs := [][2]Candidate{

@@ -1,6 +1,6 @@
 // Package dedup decides when two listings are the same paper.
 //
-// The collector looks up candidate papers by arXiv id, DOI or TitleKey (an
+// The collector looks up candidate papers by arXiv id, DOI or TitleKey (ident.TitleKey, an
 // exact index lookup) and merges an item into the first candidate for which
 // Same holds. The rule, in order:
 //

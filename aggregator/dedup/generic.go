@@ -1,6 +1,10 @@
 package dedup
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+)
 
 // columnWords is the vocabulary of journal column and notice titles ("Editor's
 // note", "In this issue", "Book reviews", "News in brief", "Thank you to our
@@ -57,14 +61,14 @@ func genericTitle(title, key string) bool {
 	}
 	words := 0
 	for _, w := range strings.Fields(title) {
-		if k := TitleKey(w); k != "" && !stopWords[k] {
+		if k := ident.TitleKey(w); k != "" && !stopWords[k] {
 			words++
 		}
 	}
 	if words <= 1 {
 		return true
 	}
-	if i := headEnd(title); i > 0 && noticeHeads[TitleKey(title[:i])] {
+	if i := headEnd(title); i > 0 && noticeHeads[ident.TitleKey(title[:i])] {
 		return true
 	}
 	return false
@@ -107,7 +111,7 @@ func segmentsInto(key string, dict map[string]bool) bool {
 
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isASCIIDigit(s[i]) && s[i] != '.' {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
 			return false
 		}
 	}

@@ -4,7 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Candidate is what matching looks at.
@@ -20,16 +21,16 @@ type Candidate struct {
 }
 
 // FromItem builds a Candidate from an incoming item.
-func FromItem(it *paper.Item) Candidate {
-	return newCandidate(it.Title, TitleKey(it.Title), it.Authors, it.Published, it.ArxivID, it.DOI)
+func FromItem(it *model.Item) Candidate {
+	return newCandidate(it.Title, ident.TitleKey(it.Title), it.Authors, it.Published, it.ArxivID, it.DOI)
 }
 
 // FromPaper builds a Candidate from a stored paper. Its TitleKey is the stored
 // key (recomputed from Title when the store gave none).
-func FromPaper(p *paper.Paper) Candidate {
+func FromPaper(p *model.Paper) Candidate {
 	key := p.TitleKey
 	if key == "" {
-		key = TitleKey(p.Title)
+		key = ident.TitleKey(p.Title)
 	}
 	return newCandidate(p.Title, key, p.Authors, p.Published, p.ArxivID, p.DOI)
 }
@@ -39,7 +40,7 @@ func newCandidate(title, key string, authors []string, published time.Time, arxi
 	c.ArxivID = cleanArxivID(arxivID)
 	c.DOI = cleanDOI(doi)
 	if c.ArxivID == "" && strings.HasPrefix(c.DOI, "10.48550/arxiv.") { // arXiv's own DOIs
-		c.ArxivID = NormalizeArxivID(c.DOI[len("10.48550/arxiv."):])
+		c.ArxivID = ident.NormalizeArxivID(c.DOI[len("10.48550/arxiv."):])
 	}
 	return c
 }
@@ -50,7 +51,7 @@ func cleanArxivID(s string) string {
 	if s == "" {
 		return ""
 	}
-	if id := NormalizeArxivID(s); id != "" {
+	if id := ident.NormalizeArxivID(s); id != "" {
 		return id
 	}
 	return strings.ToLower(strings.TrimSpace(s))
@@ -60,7 +61,7 @@ func cleanDOI(s string) string {
 	if s == "" {
 		return ""
 	}
-	if d := NormalizeDOI(s); d != "" {
+	if d := ident.NormalizeDOI(s); d != "" {
 		return d
 	}
 	return strings.ToLower(strings.TrimSpace(s))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 )
 
@@ -32,7 +33,7 @@ func (r pairRecord) candidate() Candidate {
 	if r.Year > 1900 && r.Year < 2100 {
 		pub = time.Date(r.Year, 6, 1, 12, 0, 0, 0, time.UTC)
 	}
-	return Candidate{Title: r.Title, TitleKey: TitleKey(r.Title), Authors: r.Authors, Published: pub}
+	return Candidate{Title: r.Title, TitleKey: ident.TitleKey(r.Title), Authors: r.Authors, Published: pub}
 }
 
 func TestLabelledPairs(t *testing.T) {

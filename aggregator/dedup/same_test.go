@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 
 func cand(title string, authors []string, pub time.Time) Candidate {
-	return Candidate{Title: title, TitleKey: TitleKey(title), Authors: authors, Published: pub}
+	return Candidate{Title: title, TitleKey: ident.TitleKey(title), Authors: authors, Published: pub}
 }
 
 func withIDs(c Candidate, arxiv, doi string) Candidate {
@@ -155,12 +156,12 @@ func TestSurnameKeys(t *testing.T) {
 }
 
 func TestFromItemAndPaper(t *testing.T) {
-	it := &paper.Item{Title: "Attention Is All You Need", Authors: []string{"Ashish Vaswani"}, ArxivID: "1706.03762v7", DOI: "https://doi.org/10.5555/3295222.3295349"}
+	it := &model.Item{Title: "Attention Is All You Need", Authors: []string{"Ashish Vaswani"}, ArxivID: "1706.03762v7", DOI: "https://doi.org/10.5555/3295222.3295349"}
 	c := FromItem(it)
 	if c.TitleKey != "attentionisallyouneed" || c.ArxivID != "1706.03762" || c.DOI != "10.5555/3295222.3295349" || c.Title != it.Title {
 		t.Errorf("FromItem = %+v", c)
 	}
-	p := &paper.Paper{Title: "Attention is all you need.", ArxivID: "1706.03762"}
+	p := &model.Paper{Title: "Attention is all you need.", ArxivID: "1706.03762"}
 	if pc := FromPaper(p); pc.TitleKey != c.TitleKey || !Same(c, pc) {
 		t.Errorf("FromPaper = %+v, not Same as %+v", pc, c)
 	}

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Orders a topic can be ranked by (config.Topic.Sort).
@@ -19,12 +19,12 @@ const (
 )
 
 // Order ranks ps in place by the named order at now; "" is Newest.
-func Order(ps []*paper.Paper, by string, now time.Time) error {
+func Order(ps []*model.Paper, by string, now time.Time) error {
 	switch by {
 	case Newest, "":
 		// Stable: papers of one date keep the store's order (the most
 		// recently stored first).
-		slices.SortStableFunc(ps, func(a, b *paper.Paper) int { return b.Published.Compare(a.Published) })
+		slices.SortStableFunc(ps, func(a, b *model.Paper) int { return b.Published.Compare(a.Published) })
 	case Trending:
 		sort.SliceStable(ps, func(i, j int) bool {
 			return TrendingScore(ps[i], now) > TrendingScore(ps[j], now)
@@ -38,7 +38,7 @@ func Order(ps []*paper.Paper, by string, now time.Time) error {
 // TrendingScore weighs Hugging Face upvotes by age, so that a paper with many
 // upvotes this week outranks an older one with a few more: (upvotes+1) / (age in
 // hours + 2)^1.5. Papers without upvotes still age in order.
-func TrendingScore(p *paper.Paper, now time.Time) float64 {
+func TrendingScore(p *model.Paper, now time.Time) float64 {
 	age := now.Sub(p.Published).Hours()
 	if age < 0 {
 		age = 0

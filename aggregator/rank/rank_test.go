@@ -5,32 +5,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 var day = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 
 func TestTrendingScoreWeighsAge(t *testing.T) {
 	now := day.Add(48 * time.Hour)
-	fresh := &paper.Paper{Upvotes: 10, Published: now.Add(-2 * time.Hour)}
-	old := &paper.Paper{Upvotes: 30, Published: now.Add(-40 * time.Hour)}
+	fresh := &model.Paper{Upvotes: 10, Published: now.Add(-2 * time.Hour)}
+	old := &model.Paper{Upvotes: 30, Published: now.Add(-40 * time.Hour)}
 	if TrendingScore(fresh, now) <= TrendingScore(old, now) {
 		t.Error("10 upvotes in 2 hours should outrank 30 in 40 hours")
 	}
-	future := &paper.Paper{Upvotes: 1, Published: now.Add(time.Hour)}
-	if got, want := TrendingScore(future, now), TrendingScore(&paper.Paper{Upvotes: 1, Published: now}, now); got != want {
+	future := &model.Paper{Upvotes: 1, Published: now.Add(time.Hour)}
+	if got, want := TrendingScore(future, now), TrendingScore(&model.Paper{Upvotes: 1, Published: now}, now); got != want {
 		t.Errorf("a paper dated in the future scores %v, want the score of age 0 (%v)", got, want)
 	}
 }
 
 func TestOrder(t *testing.T) {
 	now := day.Add(48 * time.Hour)
-	p := func(title string, hoursOld, upvotes int) *paper.Paper {
-		return &paper.Paper{Title: title, Published: now.Add(-time.Duration(hoursOld) * time.Hour), Upvotes: upvotes}
+	p := func(title string, hoursOld, upvotes int) *model.Paper {
+		return &model.Paper{Title: title, Published: now.Add(-time.Duration(hoursOld) * time.Hour), Upvotes: upvotes}
 	}
 	// The store's order: newest first, equal dates most recently stored first.
-	candidates := func() []*paper.Paper {
-		return []*paper.Paper{p("new", 1, 0), p("tie-stored-last", 5, 1), p("tie-stored-first", 5, 1), p("popular", 30, 400), p("old", 40, 0)}
+	candidates := func() []*model.Paper {
+		return []*model.Paper{p("new", 1, 0), p("tie-stored-last", 5, 1), p("tie-stored-first", 5, 1), p("popular", 30, 400), p("old", 40, 0)}
 	}
 	for _, tt := range []struct {
 		by   string
@@ -55,7 +55,7 @@ func TestOrder(t *testing.T) {
 		})
 	}
 	t.Run("newest sorts what it is given", func(t *testing.T) {
-		ps := []*paper.Paper{p("b", 5, 0), p("a", 1, 0), p("c", 9, 0)}
+		ps := []*model.Paper{p("b", 5, 0), p("a", 1, 0), p("c", 9, 0)}
 		Order(ps, Newest, now)
 		if ps[0].Title != "a" || ps[1].Title != "b" || ps[2].Title != "c" {
 			t.Errorf("got %s %s %s", ps[0].Title, ps[1].Title, ps[2].Title)

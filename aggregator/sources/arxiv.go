@@ -11,11 +11,11 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // arxivRSSBase is where rss.arxiv.org serves the daily announcement feeds.
@@ -85,7 +85,7 @@ func (s *arxivRSS) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 
 // parse converts an announcement feed. A feed without items is normal (weekends,
 // holidays); a body that is not a feed is an error.
-func (s *arxivRSS) parse(body []byte) (items []paper.Item, dropped int, err error) {
+func (s *arxivRSS) parse(body []byte) (items []model.Item, dropped int, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, 0, errors.New("empty body")
 	}
@@ -121,18 +121,18 @@ func isArxivNS(uri string) bool {
 // arxivRSSItem converts one announcement item. keys are the extension keys of
 // the arXiv namespace in this document. Items without a title or an arXiv id
 // are not papers.
-func arxivRSSItem(gi *gofeed.Item, keys nsKeySet) (paper.Item, bool) {
+func arxivRSSItem(gi *gofeed.Item, keys nsKeySet) (model.Item, bool) {
 	d := parseArxivDescription(gi.Description)
-	it := paper.Item{
+	it := model.Item{
 		Title:    plaintext.Unescape(gi.Title),
 		Abstract: d.Abstract,
 	}
 	it.ArxivID = d.ID
 	if it.ArxivID == "" {
-		it.ArxivID = dedup.NormalizeArxivID(gi.GUID)
+		it.ArxivID = ident.NormalizeArxivID(gi.GUID)
 	}
 	if it.ArxivID == "" {
-		it.ArxivID = dedup.FindArxivID(gi.Link)
+		it.ArxivID = ident.FindArxivID(gi.Link)
 	}
 	if it.Title == "" || it.ArxivID == "" {
 		return it, false
@@ -163,7 +163,7 @@ func arxivRSSItem(gi *gofeed.Item, keys nsKeySet) (paper.Item, bool) {
 		}
 	}
 	for _, v := range extValues(gi.Extensions, keys, "DOI") {
-		if it.DOI = dedup.NormalizeDOI(v); it.DOI != "" {
+		if it.DOI = ident.NormalizeDOI(v); it.DOI != "" {
 			break
 		}
 	}
@@ -175,13 +175,13 @@ func arxivRSSItem(gi *gofeed.Item, keys nsKeySet) (paper.Item, bool) {
 }
 
 // arxivLinks are the canonical, version-less links of an arXiv paper.
-func arxivLinks(id, doi string) []paper.Link {
-	l := []paper.Link{
-		{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/" + id},
-		{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/" + id},
+func arxivLinks(id, doi string) []model.Link {
+	l := []model.Link{
+		{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/" + id},
+		{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/" + id},
 	}
 	if doi != "" {
-		l = append(l, paper.Link{Kind: paper.LinkDOI, URL: "https://doi.org/" + doi})
+		l = append(l, model.Link{Kind: model.LinkDOI, URL: "https://doi.org/" + doi})
 	}
 	return l
 }
@@ -203,7 +203,7 @@ func parseArxivDescription(desc string) arxivDescription {
 	desc = plaintext.Unescape(desc)
 	var d arxivDescription
 	if m := arxivDescRE.FindStringSubmatchIndex(desc); m != nil {
-		if id := dedup.NormalizeArxivID(desc[m[2]:m[3]]); id != "" {
+		if id := ident.NormalizeArxivID(desc[m[2]:m[3]]); id != "" {
 			d.ID = id
 			if m[4] >= 0 {
 				d.Version = desc[m[4]:m[5]]

@@ -12,7 +12,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const arxivRSSFixture = "arxiv-rss/laya-reader_rss_cs.LG+cs.AI+cs.CL+stat.ML_2026-09-24_TRIMMED_4items.xml"
@@ -60,9 +60,9 @@ func TestArxivRSSRecorded(t *testing.T) {
 				!strings.HasSuffix(it.Abstract, "provides compact, interpretable summaries of local detections.") {
 				t.Errorf("Abstract = %q", it.Abstract)
 			}
-			eq(t, "Links", it.Links, []paper.Link{
-				{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/2609.26820"},
-				{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/2609.26820"},
+			eq(t, "Links", it.Links, []model.Link{
+				{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/2609.26820"},
+				{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2609.26820"},
 			})
 
 			it = findItem(t, res.Items, "Outlier Detection for Multi-Network Data")
@@ -71,7 +71,7 @@ func TestArxivRSSRecorded(t *testing.T) {
 			eq(t, "DOI", it.DOI, "10.1093/bioinformatics/btac431")
 			eq(t, "Authors", it.Authors, []string{"Pritam Dey", "Zhengwu Zhang", "David B. Dunson"})
 			eq(t, "Categories", it.Categories, []string{"stat.ME", "stat.AP", "stat.ML"})
-			eq(t, "Links[2]", it.Links[2], paper.Link{Kind: paper.LinkDOI, URL: "https://doi.org/10.1093/bioinformatics/btac431"})
+			eq(t, "Links[2]", it.Links[2], model.Link{Kind: model.LinkDOI, URL: "https://doi.org/10.1093/bioinformatics/btac431"})
 			if !strings.HasPrefix(it.Abstract, "It has become routine in neuroscience") {
 				t.Errorf("Abstract = %q", it.Abstract[:80])
 			}

@@ -15,10 +15,10 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const (
@@ -94,7 +94,7 @@ func (s *arxivAPI) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 	}
 	maxPages := (target+size-1)/size + 2 // slack for short pages
 	seen := map[string]bool{}
-	var items []paper.Item
+	var items []model.Item
 	start, pages, total := 0, 0, -1
 	for len(items) < target {
 		if pages == maxPages {
@@ -265,12 +265,12 @@ func parseArxivAPI(body []byte) (*arxivAPIPage, error) {
 }
 
 // arxivAPIItem converts one API entry. Entries without an arXiv id are skipped.
-func arxivAPIItem(e *arxivAPIEntry) (paper.Item, bool) {
-	id := dedup.NormalizeArxivID(e.ID)
+func arxivAPIItem(e *arxivAPIEntry) (model.Item, bool) {
+	id := ident.NormalizeArxivID(e.ID)
 	if id == "" {
-		return paper.Item{}, false
+		return model.Item{}, false
 	}
-	it := paper.Item{
+	it := model.Item{
 		GUID:       "oai:arXiv.org:" + id,
 		Link:       "https://arxiv.org/abs/" + id,
 		Title:      plaintext.Collapse(e.Title),
@@ -278,7 +278,7 @@ func arxivAPIItem(e *arxivAPIEntry) (paper.Item, bool) {
 		ArxivID:    id,
 		Comment:    plaintext.Collapse(e.Comment),
 		JournalRef: plaintext.Collapse(e.JournalRef),
-		DOI:        dedup.NormalizeDOI(e.DOI),
+		DOI:        ident.NormalizeDOI(e.DOI),
 	}
 	if it.Title == "" {
 		return it, false
@@ -304,7 +304,7 @@ func arxivAPIItem(e *arxivAPIEntry) (paper.Item, bool) {
 	if it.DOI == "" {
 		for _, l := range e.Links {
 			if l.Title == "doi" {
-				it.DOI = dedup.NormalizeDOI(l.Href)
+				it.DOI = ident.NormalizeDOI(l.Href)
 			}
 		}
 	}

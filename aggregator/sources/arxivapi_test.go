@@ -10,7 +10,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const apiBodies = "arxiv-api/arxivpy_extracted_bodies/"
@@ -35,9 +35,9 @@ func TestArxivAPIRecorded(t *testing.T) {
 		glob  bool
 		n     int
 		title string
-		check func(t *testing.T, it paper.Item)
+		check func(t *testing.T, it model.Item)
 	}{
-		{file: "arxiv-api/legacy2016_search_au_del_maestro_10entries.xml", n: 10, title: "A Luttinger Liquid Core Inside Helium-4 Filled Nanopores", check: func(t *testing.T, it paper.Item) {
+		{file: "arxiv-api/legacy2016_search_au_del_maestro_10entries.xml", n: 10, title: "A Luttinger Liquid Core Inside Helium-4 Filled Nanopores", check: func(t *testing.T, it model.Item) {
 			eq(t, "ArxivID", it.ArxivID, "1201.4869")
 			eq(t, "GUID", it.GUID, "oai:arXiv.org:1201.4869")
 			eq(t, "Authors", it.Authors, []string{"Adrian Del Maestro"})
@@ -46,16 +46,16 @@ func TestArxivAPIRecorded(t *testing.T) {
 			eq(t, "Comment", it.Comment, "26 pages, 10 figures")
 			eq(t, "Categories", it.Categories, []string{"cond-mat.mes-hall", "cond-mat.other"})
 			eq(t, "Published", it.Published, date("2012-01-23T21:15:02Z"))
-			eq(t, "Links", it.Links, []paper.Link{
-				{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/1201.4869"},
-				{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/1201.4869"},
-				{Kind: paper.LinkDOI, URL: "https://doi.org/10.1142/s021797921244002x"},
+			eq(t, "Links", it.Links, []model.Link{
+				{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/1201.4869"},
+				{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/1201.4869"},
+				{Kind: model.LinkDOI, URL: "https://doi.org/10.1142/s021797921244002x"},
 			})
 			if !strings.HasPrefix(it.Abstract, "As helium-4 is cooled below 2.17 K it undergoes a phase transition to a fundamentally new state") {
 				t.Errorf("Abstract not collapsed: %q", it.Abstract[:90])
 			}
 		}},
-		{file: "arxiv-api/legacy2016_id_list_1111.2011v2.xml", n: 1, title: "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit", check: func(t *testing.T, it paper.Item) {
+		{file: "arxiv-api/legacy2016_id_list_1111.2011v2.xml", n: 1, title: "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit", check: func(t *testing.T, it model.Item) {
 			eq(t, "ArxivID", it.ArxivID, "1111.2011")
 			eq(t, "Authors", it.Authors, []string{"James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"})
 			eq(t, "Published (v1)", it.Published, date("2011-11-08T18:48:36Z"))
@@ -64,7 +64,7 @@ func TestArxivAPIRecorded(t *testing.T) {
 			eq(t, "DOI", it.DOI, "10.1103/physrevb.85.115117")
 			eq(t, "Comment", it.Comment, "8 pages, 3 figures. Published version")
 		}},
-		{file: "arxiv-api/xiv_cat_cs.RO_AND_neural_2entries_2025-10-17.xml", n: 2, title: "RDD: Retrieval-Based Demonstration Decomposer for Planner Alignment in Long-Horizon Tasks", check: func(t *testing.T, it paper.Item) {
+		{file: "arxiv-api/xiv_cat_cs.RO_AND_neural_2entries_2025-10-17.xml", n: 2, title: "RDD: Retrieval-Based Demonstration Decomposer for Planner Alignment in Long-Horizon Tasks", check: func(t *testing.T, it model.Item) {
 			eq(t, "ArxivID", it.ArxivID, "2510.14968")
 			eq(t, "Authors", it.Authors, []string{"Mingxuan Yan", "Yuping Wang", "Zechun Liu", "Jiachen Li"})
 			eq(t, "Comment", it.Comment, "39th Conference on Neural Information Processing Systems (NeurIPS 2025); Project Website: rdd-neurips.github.io")
@@ -73,7 +73,7 @@ func TestArxivAPIRecorded(t *testing.T) {
 			eq(t, "DOI", it.DOI, "")
 			eq(t, "Links", len(it.Links), 2)
 		}},
-		{file: "arxiv-api/zoia_id_list_1601.00001_2020-09-04.xml", n: 1, title: "Inelastic effects in molecular transport junctions: The probe technique at high bias", check: func(t *testing.T, it paper.Item) {
+		{file: "arxiv-api/zoia_id_list_1601.00001_2020-09-04.xml", n: 1, title: "Inelastic effects in molecular transport junctions: The probe technique at high bias", check: func(t *testing.T, it model.Item) {
 			eq(t, "ArxivID", it.ArxivID, "1601.00001")
 			eq(t, "Authors", it.Authors, []string{"Michael Kilgour", "Dvira Segal"})
 			eq(t, "DOI", it.DOI, "10.1063/1.4944470")
@@ -83,7 +83,7 @@ func TestArxivAPIRecorded(t *testing.T) {
 				t.Errorf("Abstract = %q", it.Abstract)
 			}
 		}},
-		{file: apiBodies + "id_1707.08567_*.xml", glob: true, n: 1, title: "Proceedings of Workshop AEW10: Concepts in Information Theory and Communications", check: func(t *testing.T, it paper.Item) {
+		{file: apiBodies + "id_1707.08567_*.xml", glob: true, n: 1, title: "Proceedings of Workshop AEW10: Concepts in Information Theory and Communications", check: func(t *testing.T, it model.Item) {
 			eq(t, "authors", len(it.Authors), 34)
 			eq(t, "first author", it.Authors[0], "Kees A. Schouhamer Immink")
 			eq(t, "33rd author", it.Authors[32], "Dirk Wübben")
@@ -91,12 +91,12 @@ func TestArxivAPIRecorded(t *testing.T) {
 			eq(t, "Comment", it.Comment, "44 pages, editors for the proceedings: Yanling Chen and A. J. Han Vinck")
 			eq(t, "Categories", it.Categories, []string{"cs.IT"})
 		}},
-		{file: apiBodies + "id_astro-ph_0601001_*.xml", glob: true, n: 1, title: "Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina", check: func(t *testing.T, it paper.Item) {
+		{file: apiBodies + "id_astro-ph_0601001_*.xml", glob: true, n: 1, title: "Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina", check: func(t *testing.T, it model.Item) {
 			eq(t, "ArxivID (old style)", it.ArxivID, "astro-ph/0601001")
 			eq(t, "Link", it.Link, "https://arxiv.org/abs/astro-ph/0601001")
 		}},
 		{file: apiBodies + "id_0000.0000_*.xml", glob: true, n: 0},
-		{file: apiBodies + "q_testing_s0_m10_*.xml", glob: true, n: 10, title: "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques", check: func(t *testing.T, it paper.Item) {
+		{file: apiBodies + "q_testing_s0_m10_*.xml", glob: true, n: 10, title: "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques", check: func(t *testing.T, it model.Item) {
 			eq(t, "Authors", it.Authors, []string{"Mohit Kumar Ahuja", "Arnaud Gotlieb", "Helge Spieker"})
 			eq(t, "DOI", it.DOI, "10.1109/icstw55395.2022.00035")
 			eq(t, "Categories", it.Categories, []string{"cs.SE", "cs.LG"})

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const (
@@ -63,7 +63,7 @@ func (s *biorxiv) Collect(ctx context.Context, f Fetcher, st *State) (*Result, e
 	to := s.opts.now()
 	from := to.AddDate(0, 0, -(s.days - 1))
 	byDOI := map[string]int{} // index in items
-	var items []paper.Item
+	var items []model.Item
 	var versions []int
 	cursor, total := 0, -1
 	for pages := 0; ; pages++ {
@@ -205,8 +205,8 @@ func parseBiorxiv(body []byte) (*biorxivPage, error) {
 // biorxivItem converts one record; ok is false without a DOI or a title.
 // The GUID is the version-less DOI, so a new version refreshes the same
 // sighting; the link is that version's landing page.
-func biorxivItem(r *biorxivRecord, server string) (it paper.Item, version int, ok bool) {
-	doi := dedup.NormalizeDOI(r.DOI)
+func biorxivItem(r *biorxivRecord, server string) (it model.Item, version int, ok bool) {
+	doi := ident.NormalizeDOI(r.DOI)
 	title := cleanBiorxivText(r.Title)
 	if doi == "" || title == "" {
 		return it, 0, false
@@ -220,17 +220,17 @@ func biorxivItem(r *biorxivRecord, server string) (it paper.Item, version int, o
 	if version > 0 {
 		link += "v" + strconv.Itoa(version)
 	}
-	it = paper.Item{
+	it = model.Item{
 		GUID:     "doi:" + doi,
 		Link:     link,
 		Title:    title,
 		Abstract: cleanBiorxivText(r.Abstract),
 		Authors:  splitBiorxivAuthors(r.Authors),
 		DOI:      doi,
-		Links: []paper.Link{
-			{Kind: paper.LinkAbstract, URL: link},
-			{Kind: paper.LinkPDF, URL: link + ".full.pdf"},
-			{Kind: paper.LinkDOI, URL: "https://doi.org/" + doi},
+		Links: []model.Link{
+			{Kind: model.LinkAbstract, URL: link},
+			{Kind: model.LinkPDF, URL: link + ".full.pdf"},
+			{Kind: model.LinkDOI, URL: "https://doi.org/" + doi},
 		},
 	}
 	if t, err := time.Parse("2006-01-02", strings.TrimSpace(r.Date)); err == nil {
@@ -239,7 +239,7 @@ func biorxivItem(r *biorxivRecord, server string) (it paper.Item, version int, o
 	if c := plaintext.Collapse(r.Category); c != "" {
 		it.Categories = []string{strings.ToLower(c)}
 	}
-	if j := dedup.NormalizeDOI(r.Published); j != "" && j != doi {
+	if j := ident.NormalizeDOI(r.Published); j != "" && j != doi {
 		it.JournalRef = "doi:" + j
 	}
 	return it, version, true

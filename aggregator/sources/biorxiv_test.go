@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const (
@@ -38,10 +38,10 @@ func TestBiorxivRecorded(t *testing.T) {
 	eq(t, "Published", it.Published, date("2026-09-07T00:00:00Z"))
 	eq(t, "Categories", it.Categories, []string{"cancer biology"})
 	eq(t, "JournalRef", it.JournalRef, "")
-	eq(t, "Links", it.Links, []paper.Link{
-		{Kind: paper.LinkAbstract, URL: "https://www.biorxiv.org/content/10.64898/2026.04.19.716936v2"},
-		{Kind: paper.LinkPDF, URL: "https://www.biorxiv.org/content/10.64898/2026.04.19.716936v2.full.pdf"},
-		{Kind: paper.LinkDOI, URL: "https://doi.org/10.64898/2026.04.19.716936"},
+	eq(t, "Links", it.Links, []model.Link{
+		{Kind: model.LinkAbstract, URL: "https://www.biorxiv.org/content/10.64898/2026.04.19.716936v2"},
+		{Kind: model.LinkPDF, URL: "https://www.biorxiv.org/content/10.64898/2026.04.19.716936v2.full.pdf"},
+		{Kind: model.LinkDOI, URL: "https://doi.org/10.64898/2026.04.19.716936"},
 	})
 	if !strings.HasPrefix(it.Abstract, "Hepatocellular carcinoma (HCC) remains a leading cause") {
 		t.Errorf("Abstract = %q", it.Abstract[:60])

@@ -13,8 +13,8 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // feedSource reads any RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed document.
@@ -58,7 +58,7 @@ func (s *feedSource) Collect(ctx context.Context, f Fetcher, st *State) (*Result
 // Content-Type header ("" when unknown); its charset parameter is one of the
 // hints toUTF8 uses to decode the document. notes are remarks for the pass
 // summary (an assumed encoding).
-func parseFeed(body []byte, contentType string) (items []paper.Item, notes []string, err error) {
+func parseFeed(body []byte, contentType string) (items []model.Item, notes []string, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil, errors.New("empty body")
 	}
@@ -98,7 +98,7 @@ func parseFeed(body []byte, contentType string) (items []paper.Item, notes []str
 	// gofeed files the namespaces it knows under their usual prefix, whatever
 	// the document binds.
 	ns.prism["prism"], ns.dcterms["dcterms"] = true, true
-	items = make([]paper.Item, 0, len(feed.Items))
+	items = make([]model.Item, 0, len(feed.Items))
 	for i, gi := range feed.Items {
 		if it, ok := feedItem(gi, orig.item(feed, shape, i), ns); ok {
 			items = append(items, it)

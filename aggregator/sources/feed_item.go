@@ -12,9 +12,9 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // itemOrigin is what the document says of one item beyond gofeed's
@@ -59,8 +59,8 @@ func isWebURL(s string) bool {
 
 // feedItem converts one generic feed entry into a paper item. Entries without
 // a title are not papers and are skipped.
-func feedItem(gi *gofeed.Item, o itemOrigin, ns feedNamespaces) (paper.Item, bool) {
-	it := paper.Item{
+func feedItem(gi *gofeed.Item, o itemOrigin, ns feedNamespaces) (model.Item, bool) {
+	it := model.Item{
 		GUID:  strings.TrimSpace(gi.GUID),
 		Link:  strings.TrimSpace(gi.Link),
 		Title: decodeText(gi.Title, o.title),
@@ -93,17 +93,17 @@ func feedItem(gi *gofeed.Item, o itemOrigin, ns feedNamespaces) (paper.Item, boo
 	idFields = append(idFields, gi.Links...)
 	for _, v := range idFields {
 		if it.ArxivID == "" {
-			it.ArxivID = dedup.FindArxivID(v)
+			it.ArxivID = ident.FindArxivID(v)
 		}
 		if it.DOI == "" {
-			it.DOI = dedup.FindDOI(v)
+			it.DOI = ident.FindDOI(v)
 		}
 	}
 	if it.Link != "" {
-		it.Links = append(it.Links, paper.Link{Kind: paper.LinkAbstract, URL: it.Link})
+		it.Links = append(it.Links, model.Link{Kind: model.LinkAbstract, URL: it.Link})
 	}
 	if it.DOI != "" {
-		it.Links = append(it.Links, paper.Link{Kind: paper.LinkDOI, URL: "https://doi.org/" + it.DOI})
+		it.Links = append(it.Links, model.Link{Kind: model.LinkDOI, URL: "https://doi.org/" + it.DOI})
 	}
 	if it.GUID == "" {
 		it.GUID = it.Link

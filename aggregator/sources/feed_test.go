@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 func TestFeedJournalRDF(t *testing.T) {
@@ -22,9 +22,9 @@ func TestFeedJournalRDF(t *testing.T) {
 	eq(t, "Authors", it.Authors, []string{"Tsutomu Sawai"})
 	eq(t, "Published", it.Published, date("2026-09-08T00:00:00Z"))
 	eq(t, "GUID", it.GUID, "https://www.nature.com/articles/s41591-026-04641-x")
-	eq(t, "Links", it.Links, []paper.Link{
-		{Kind: paper.LinkAbstract, URL: "https://www.nature.com/articles/s41591-026-04641-x"},
-		{Kind: paper.LinkDOI, URL: "https://doi.org/10.1038/s41591-026-04641-x"},
+	eq(t, "Links", it.Links, []model.Link{
+		{Kind: model.LinkAbstract, URL: "https://www.nature.com/articles/s41591-026-04641-x"},
+		{Kind: model.LinkDOI, URL: "https://doi.org/10.1038/s41591-026-04641-x"},
 	})
 	it = findItem(t, res.Items, "From algorithms to patient outcomes — lessons from one of the first randomized trials of AI in medicine")
 	eq(t, "Authors (non-ASCII)", it.Authors, []string{"Kristina Lång"})

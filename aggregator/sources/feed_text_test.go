@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // parseTestdata parses a synthetic feed of testdata/ as the feed source does.
-func parseTestdata(t *testing.T, name string) []paper.Item {
+func parseTestdata(t *testing.T, name string) []model.Item {
 	t.Helper()
 	doc, err := os.ReadFile("testdata/" + name)
 	if err != nil {
@@ -25,7 +26,7 @@ func parseTestdata(t *testing.T, name string) []paper.Item {
 }
 
 // itemByGUID finds the item with the given guid.
-func itemByGUID(t *testing.T, items []paper.Item, guid string) paper.Item {
+func itemByGUID(t *testing.T, items []model.Item, guid string) model.Item {
 	t.Helper()
 	for _, it := range items {
 		if it.GUID == guid {
@@ -33,7 +34,7 @@ func itemByGUID(t *testing.T, items []paper.Item, guid string) paper.Item {
 		}
 	}
 	t.Fatalf("no item with guid %q among %d", guid, len(items))
-	return paper.Item{}
+	return model.Item{}
 }
 
 // TestFeedTextDecoding: each text field is decoded once, by its declared type
@@ -87,7 +88,7 @@ func TestFeedTextDecoding(t *testing.T) {
 func TestFeedLessThanTitlesStayApart(t *testing.T) {
 	items := parseTestdata(t, "feed_text_rss.xml")
 	a, b := itemByGUID(t, items, "j-1"), itemByGUID(t, items, "j-2")
-	if dedup.TitleKey(a.Title) == dedup.TitleKey(b.Title) {
+	if ident.TitleKey(a.Title) == ident.TitleKey(b.Title) {
 		t.Errorf("title keys of %q and %q are equal", a.Title, b.Title)
 	}
 	if dedup.Same(dedup.FromItem(&a), dedup.FromItem(&b)) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // fixture reads a recorded answer from ../shared/fixtures (never copied into
@@ -70,7 +70,7 @@ func collect(t *testing.T, s Source, st *State) (*Result, error) {
 	return s.Collect(ctx, client(), st)
 }
 
-func findItem(t *testing.T, items []paper.Item, title string) paper.Item {
+func findItem(t *testing.T, items []model.Item, title string) model.Item {
 	t.Helper()
 	for _, it := range items {
 		if it.Title == title {
@@ -78,7 +78,7 @@ func findItem(t *testing.T, items []paper.Item, title string) paper.Item {
 		}
 	}
 	t.Fatalf("no item titled %q among %d", title, len(items))
-	return paper.Item{}
+	return model.Item{}
 }
 
 func eq[T any](t *testing.T, field string, got, want T) {

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/plaintext"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 const hfEndpoint = "https://huggingface.co/api/daily_papers"
@@ -52,7 +52,7 @@ func (s *huggingFace) Collect(ctx context.Context, f Fetcher, st *State) (*Resul
 		day := today.AddDate(0, 0, -i)
 		u := s.dayURL(day)
 		resp, err := p.get(fetch.Request{URL: u, Accept: "application/json"}, true)
-		var items []paper.Item
+		var items []model.Item
 		var skipped int
 		if err == nil && !resp.NotModified {
 			items, skipped, err = parseHFDay(resp.Body)
@@ -111,7 +111,7 @@ type hfPaper struct {
 // parseHFDay reads one day's answer: a JSON array (possibly empty). The
 // {"error": "..."} object HF answers for unknown dates, even with status 200,
 // is an error, and so is anything that is not an array of papers.
-func parseHFDay(body []byte) (items []paper.Item, skipped int, err error) {
+func parseHFDay(body []byte) (items []model.Item, skipped int, err error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
 		return nil, 0, errors.New("empty body")
@@ -152,20 +152,20 @@ func parseHFDay(body []byte) (items []paper.Item, skipped int, err error) {
 }
 
 // hfItem converts one Daily Papers entry. Entries without paper.id are skipped.
-func hfItem(e *hfEntry) (paper.Item, bool) {
+func hfItem(e *hfEntry) (model.Item, bool) {
 	if e.Paper == nil || strings.TrimSpace(e.Paper.ID) == "" {
-		return paper.Item{}, false
+		return model.Item{}, false
 	}
 	pp := e.Paper
 	id := strings.TrimSpace(pp.ID)
 	page := "https://huggingface.co/papers/" + url.PathEscape(id)
-	it := paper.Item{
+	it := model.Item{
 		GUID:     page,
 		Link:     page,
 		Title:    plaintext.Collapse(firstNonEmpty(pp.Title, e.Title)),
 		Abstract: plaintext.Collapse(firstNonEmpty(pp.Summary, e.Summary)),
 		Upvotes:  pp.Upvotes,
-		ArxivID:  dedup.NormalizeArxivID(id),
+		ArxivID:  ident.NormalizeArxivID(id),
 	}
 	if it.Title == "" {
 		return it, false
@@ -181,15 +181,15 @@ func hfItem(e *hfEntry) (paper.Item, bool) {
 			break
 		}
 	}
-	it.Links = []paper.Link{{Kind: paper.LinkHuggingFace, URL: page}}
+	it.Links = []model.Link{{Kind: model.LinkHuggingFace, URL: page}}
 	if it.ArxivID != "" {
 		it.Links = append(it.Links, arxivLinks(it.ArxivID, "")...)
 	}
 	if u := strings.TrimSpace(pp.GithubRepo); u != "" {
-		it.Links = append(it.Links, paper.Link{Kind: paper.LinkCode, URL: u})
+		it.Links = append(it.Links, model.Link{Kind: model.LinkCode, URL: u})
 	}
 	if u := strings.TrimSpace(pp.ProjectPage); u != "" {
-		it.Links = append(it.Links, paper.Link{Kind: paper.LinkProject, URL: u})
+		it.Links = append(it.Links, model.Link{Kind: model.LinkProject, URL: u})
 	}
 	return it, true
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 var hfNow = func() time.Time { return time.Date(2024, 10, 25, 12, 0, 0, 0, time.UTC) }
@@ -52,10 +52,10 @@ func TestHuggingFaceRecorded(t *testing.T) {
 	eq(t, "Upvotes", it.Upvotes, 64)
 	eq(t, "Authors", it.Authors, []string{"Zesen Cheng", "Hang Zhang", "Kehan Li", "Sicong Leng", "Zhiqiang Hu", "Fei Wu", "Deli Zhao", "Xin Li", "Lidong Bing"})
 	eq(t, "Published", it.Published, date("2024-10-22T17:59:30Z"))
-	eq(t, "Links", it.Links, []paper.Link{
-		{Kind: paper.LinkHuggingFace, URL: "https://huggingface.co/papers/2410.17243"},
-		{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/2410.17243"},
-		{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/2410.17243"},
+	eq(t, "Links", it.Links, []model.Link{
+		{Kind: model.LinkHuggingFace, URL: "https://huggingface.co/papers/2410.17243"},
+		{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/2410.17243"},
+		{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2410.17243"},
 	})
 	if !strings.HasPrefix(it.Abstract, "Contrastive loss is a powerful approach for representation learning, where larger batch sizes enhance performance") || strings.Contains(it.Abstract, "\n") {
 		t.Errorf("Abstract = %q", it.Abstract[:100])
@@ -89,9 +89,9 @@ func TestHuggingFaceLinks(t *testing.T) {
 	eq(t, "Title", it.Title, "A Hand-Written Entry")
 	eq(t, "Authors", it.Authors, []string{"Ada Lovelace", "Alan Turing"})
 	eq(t, "Upvotes", it.Upvotes, 7)
-	eq(t, "Links[3:]", it.Links[3:], []paper.Link{
-		{Kind: paper.LinkCode, URL: "https://github.com/example/repo"},
-		{Kind: paper.LinkProject, URL: "https://example.org/project"},
+	eq(t, "Links[3:]", it.Links[3:], []model.Link{
+		{Kind: model.LinkCode, URL: "https://github.com/example/repo"},
+		{Kind: model.LinkProject, URL: "https://example.org/project"},
 	})
 	eq(t, "notes", res.Notes, []string{"2025-01-03: skipped 1 entries without a paper id or title"})
 }

@@ -1,5 +1,5 @@
-// Package sources turns upstream documents into paper.Items. Each source type has
-// one file and one function that converts one upstream record into a paper.Item.
+// Package sources turns upstream documents into model.Items. Each source type has
+// one file and one function that converts one upstream record into a model.Item.
 package sources
 
 import (
@@ -10,8 +10,8 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Fetcher is what sources need from the HTTP client (fetch.Client implements it).
@@ -59,7 +59,7 @@ func (s *State) Remember(r *fetch.Response, url string) {
 
 // Result is what one pass of a source brought.
 type Result struct {
-	Items []paper.Item
+	Items []model.Item
 	// Unchanged is true when every request was answered 304 Not Modified.
 	Unchanged bool
 	Requests  int

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/aggregator/rank"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Query is the store selection of topic t at now: window, cap and limit from
@@ -37,7 +37,7 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 // Papers returns topic t's papers at now: the store's candidates, ranked by
 // the topic's sort. limit > 0 asks for exactly the limit newest candidates,
 // ignoring the window. A bad expression is a *db.QueryError.
-func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*paper.Paper, error) {
+func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
 	ps, err := r.Topic(ctx, Query(t, limit, now))
 	if err != nil {
 		return nil, err

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -52,7 +52,7 @@ func TestPapersRankTheWholeWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var ps []*paper.Paper
+	var ps []*model.Paper
 	for i := range 10 {
 		p := dbtest.Paper(i, fmt.Sprintf("Paper %d", i))
 		p.Sightings[0].Source = "hf"

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Backend is an engine under test.
@@ -23,7 +23,7 @@ type Backend struct {
 	// Old writes ps into a database of the engine's oldest schema, as that
 	// version stored them, and returns it opened (so migrated) by the current
 	// code, closed when the test ends. Nil skips the migration tests.
-	Old func(t *testing.T, ps []*paper.Paper) db.Store
+	Old func(t *testing.T, ps []*model.Paper) db.Store
 	// GenerationLag bounds how long a write through another handle may stay
 	// unseen by Generation.
 	GenerationLag time.Duration
@@ -57,19 +57,19 @@ var Day = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 
 // Paper is a complete paper record numbered i: published i hours after Day,
 // arXiv id 2611.0000i, title key "key<i>", one arxiv sighting "g<i>".
-func Paper(i int, title string) *paper.Paper {
+func Paper(i int, title string) *model.Paper {
 	at := Day.Add(time.Duration(i) * time.Hour)
-	return &paper.Paper{
+	return &model.Paper{
 		Title: title, TitleKey: fmt.Sprintf("key%d", i), Abstract: "We study " + title + ".",
 		Authors: []string{"Ada Lovelace", "Alan Turing"}, Published: at, Updated: at, FirstSeen: at,
 		Categories: []string{"cs.CL"}, ArxivID: fmt.Sprintf("2611.%05d", i),
-		Links:     []paper.Link{{Kind: paper.LinkAbstract, URL: fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i)}},
-		Sightings: []paper.Sighting{{Source: "arxiv", GUID: fmt.Sprintf("g%d", i), Link: "https://arxiv.org/abs/x", FirstSeen: Day, LastSeen: Day}},
+		Links:     []model.Link{{Kind: model.LinkAbstract, URL: fmt.Sprintf("https://arxiv.org/abs/2611.%05d", i)}},
+		Sightings: []model.Sighting{{Source: "arxiv", GUID: fmt.Sprintf("g%d", i), Link: "https://arxiv.org/abs/x", FirstSeen: Day, LastSeen: Day}},
 	}
 }
 
 // Save stores ps in one Update.
-func Save(t testing.TB, s db.Store, ps ...*paper.Paper) {
+func Save(t testing.TB, s db.Store, ps ...*model.Paper) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx db.Tx) error {
@@ -86,10 +86,10 @@ func Save(t testing.TB, s db.Store, ps ...*paper.Paper) {
 }
 
 // candidates runs one Candidates lookup in its own Update.
-func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey string) []*paper.Paper {
+func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey string) []*model.Paper {
 	t.Helper()
 	ctx := context.Background()
-	var out []*paper.Paper
+	var out []*model.Paper
 	err := s.Update(ctx, func(tx db.Tx) error {
 		var err error
 		out, err = tx.Candidates(ctx, source, guid, arxivID, doi, titleKey)
@@ -102,7 +102,7 @@ func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey s
 }
 
 // byArxivID loads the stored paper with the given arXiv id (nil when none).
-func byArxivID(t *testing.T, s db.Store, id string) *paper.Paper {
+func byArxivID(t *testing.T, s db.Store, id string) *model.Paper {
 	t.Helper()
 	ps := candidates(t, s, "", "", id, "", "")
 	if len(ps) > 1 {
@@ -116,7 +116,7 @@ func byArxivID(t *testing.T, s db.Store, id string) *paper.Paper {
 
 // assertPaper compares two papers field by field; an engine may return an
 // empty list as nil or empty.
-func assertPaper(t *testing.T, got, want *paper.Paper) {
+func assertPaper(t *testing.T, got, want *model.Paper) {
 	t.Helper()
 	if got == nil {
 		t.Fatalf("paper %q not found", want.Title)
@@ -127,7 +127,7 @@ func assertPaper(t *testing.T, got, want *paper.Paper) {
 	}
 }
 
-func normal(p *paper.Paper) paper.Paper {
+func normal(p *model.Paper) model.Paper {
 	n := *p
 	if len(n.Authors) == 0 {
 		n.Authors = nil
@@ -165,7 +165,7 @@ func generation(t *testing.T, s db.Store) int64 {
 }
 
 // numbers are the paper numbers (see Paper) of ps, in order.
-func numbers(ps []*paper.Paper) []int {
+func numbers(ps []*model.Paper) []int {
 	out := []int{}
 	for _, p := range ps {
 		var n int

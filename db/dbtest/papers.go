@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // testRoundTrip: every field of a paper comes back as saved, through
@@ -20,18 +20,18 @@ func testRoundTrip(t *testing.T, b Backend) {
 	full.Categories = append(full.Categories, "cs.LG")
 	full.Updated = full.Published.Add(36 * time.Hour)
 	full.FirstSeen = full.Published.Add(2 * time.Hour)
-	full.Links = append(full.Links, paper.Link{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/2611.00001"}, paper.Link{Kind: paper.LinkCode, URL: "https://github.com/x/y"})
-	full.Sightings = append(full.Sightings, paper.Sighting{Source: "hf", GUID: "h1", Link: "https://hf.co/papers/2611.00001", FirstSeen: Day.Add(time.Hour), LastSeen: Day.Add(3 * time.Hour)})
-	sparse := &paper.Paper{Title: "Untitled note", TitleKey: "untitled note", Published: Day, FirstSeen: Day,
-		Sightings: []paper.Sighting{{Source: "feed", GUID: "n1", FirstSeen: Day, LastSeen: Day}}}
+	full.Links = append(full.Links, model.Link{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2611.00001"}, model.Link{Kind: model.LinkCode, URL: "https://github.com/x/y"})
+	full.Sightings = append(full.Sightings, model.Sighting{Source: "hf", GUID: "h1", Link: "https://hf.co/papers/2611.00001", FirstSeen: Day.Add(time.Hour), LastSeen: Day.Add(3 * time.Hour)})
+	sparse := &model.Paper{Title: "Untitled note", TitleKey: "untitled note", Published: Day, FirstSeen: Day,
+		Sightings: []model.Sighting{{Source: "feed", GUID: "n1", FirstSeen: Day, LastSeen: Day}}}
 
 	for _, tt := range []struct {
 		name string
-		p    *paper.Paper
-		find func(t *testing.T, s db.Store) []*paper.Paper
+		p    *model.Paper
+		find func(t *testing.T, s db.Store) []*model.Paper
 	}{
-		{"every field", full, func(t *testing.T, s db.Store) []*paper.Paper { return candidates(t, s, "", "", "2611.00001", "", "") }},
-		{"no optional field", sparse, func(t *testing.T, s db.Store) []*paper.Paper { return candidates(t, s, "feed", "n1", "", "", "") }},
+		{"every field", full, func(t *testing.T, s db.Store) []*model.Paper { return candidates(t, s, "", "", "2611.00001", "", "") }},
+		{"no optional field", sparse, func(t *testing.T, s db.Store) []*model.Paper { return candidates(t, s, "feed", "n1", "", "", "") }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := b.New(t)
@@ -62,7 +62,7 @@ func testRoundTrip(t *testing.T, b Backend) {
 		p.Published, p.Updated = p.Published.Add(-time.Hour), p.Updated.Add(time.Hour)
 		p.Categories = append(p.Categories, "cs.IR")
 		p.DOI, p.Upvotes, p.Comment, p.JournalRef = "10.2/y", 7, "v2", "JMLR"
-		p.Links = append(p.Links, paper.Link{Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/2611.00002v2"})
+		p.Links = append(p.Links, model.Link{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2611.00002v2"})
 		Save(t, s, p)
 		if p.ID != id || p.UID != uid {
 			t.Errorf("update changed id %d -> %d, uid %q -> %q", id, p.ID, uid, p.UID)
@@ -124,7 +124,7 @@ func testUID(t *testing.T, b Backend) {
 	Save(t, s, arxiv, doi, none, taken, given)
 	for _, tt := range []struct {
 		name string
-		p    *paper.Paper
+		p    *model.Paper
 		want string
 	}{
 		{"arXiv id", arxiv, "arxiv:2611.00001"},
@@ -211,10 +211,10 @@ func testSightings(t *testing.T, b Backend) {
 	t.Run("upsert", func(t *testing.T) {
 		p.Sightings[0].LastSeen = Day.Add(5 * time.Hour)
 		p.Sightings[0].Link = "https://arxiv.org/abs/2611.00001v2"
-		p.Sightings = append(p.Sightings, paper.Sighting{Source: "biorxiv", GUID: "b1", FirstSeen: Day.Add(-time.Hour), LastSeen: Day})
+		p.Sightings = append(p.Sightings, model.Sighting{Source: "biorxiv", GUID: "b1", FirstSeen: Day.Add(-time.Hour), LastSeen: Day})
 		Save(t, s, p)
 		got := byArxivID(t, s, "2611.00001")
-		want := []paper.Sighting{p.Sightings[1], p.Sightings[0]} // first seen, then source
+		want := []model.Sighting{p.Sightings[1], p.Sightings[0]} // first seen, then source
 		if !reflect.DeepEqual(got.Sightings, want) {
 			t.Errorf("sightings\n got %+v\nwant %+v", got.Sightings, want)
 		}
@@ -235,7 +235,7 @@ func testSightings(t *testing.T, b Backend) {
 			t.Fatal(err)
 		}
 		got := byArxivID(t, s, "2611.00001")
-		var sg paper.Sighting
+		var sg model.Sighting
 		for _, x := range got.Sightings {
 			if x.Source == "arxiv" {
 				sg = x
@@ -251,7 +251,7 @@ func testSightings(t *testing.T, b Backend) {
 
 	t.Run("same sighting saved with another paper moves to it", func(t *testing.T) {
 		q := Paper(2, "B")
-		q.Sightings = []paper.Sighting{{Source: "biorxiv", GUID: "b1", FirstSeen: Day, LastSeen: Day}}
+		q.Sightings = []model.Sighting{{Source: "biorxiv", GUID: "b1", FirstSeen: Day, LastSeen: Day}}
 		Save(t, s, q)
 		if got := candidates(t, s, "biorxiv", "b1", "", "", ""); len(got) != 1 || got[0].ID != q.ID {
 			t.Errorf("sighting's paper: %v", numbers(got))

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // testSourceState: a source's state round-trips, outside a pass and within
@@ -37,7 +37,7 @@ func testSourceState(t *testing.T, b Backend) {
 	})
 	t.Run("in a pass", func(t *testing.T) {
 		err := s.Update(ctx, func(tx db.Tx) error {
-			for _, p := range []*paper.Paper{Paper(1, "A"), Paper(2, "B")} {
+			for _, p := range []*model.Paper{Paper(1, "A"), Paper(2, "B")} {
 				if err := tx.Save(ctx, p); err != nil {
 					return err
 				}
@@ -139,7 +139,7 @@ func testMigrations(t *testing.T, b Backend) {
 		t.Skip("the backend has no older schema")
 	}
 	ctx := context.Background()
-	old := []*paper.Paper{Paper(1, "Sheaves on graphs"), Paper(2, "Operads in practice")}
+	old := []*model.Paper{Paper(1, "Sheaves on graphs"), Paper(2, "Operads in practice")}
 	old[1].DOI, old[1].Upvotes = "10.3/op", 5
 	s := b.Old(t, old)
 	for _, p := range old {

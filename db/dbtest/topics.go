@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // topicPapers are ten papers, 0..9, one an hour from Day: even ones about
 // embeddings (cs.CL, arxiv), odd ones about parsing (cs.LG, hf, 10*i upvotes).
-func topicPapers() []*paper.Paper {
-	var ps []*paper.Paper
+func topicPapers() []*model.Paper {
+	var ps []*model.Paper
 	for i := range 10 {
 		p := Paper(i, fmt.Sprintf("Paper %d about embeddings", i))
 		if i%2 == 1 {
@@ -94,7 +94,7 @@ func testTopic(t *testing.T, b Backend) {
 func testTopicBounds(t *testing.T, b Backend) {
 	ctx := context.Background()
 	s := b.New(t)
-	var ps []*paper.Paper
+	var ps []*model.Paper
 	for i := range db.DefaultLimit + 10 {
 		p := Paper(i, fmt.Sprintf("Paper %d", i))
 		p.Published = Day // every one at the same time

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 func nonNil(s []string) []string {
@@ -41,7 +41,7 @@ const paperColumns = `id, uid, title, title_key, abstract, authors, published, u
 
 // paperRow is a paper's values in the order of the papers columns from title
 // to journal_ref (paperColumns without id and uid), and its authors as stored.
-func paperRow(p *paper.Paper) (args []any, authors string) {
+func paperRow(p *model.Paper) (args []any, authors string) {
 	a, _ := json.Marshal(nonNil(p.Authors))
 	cats, _ := json.Marshal(nonNil(p.Categories))
 	links, _ := json.Marshal(p.Links)
@@ -52,8 +52,8 @@ func paperRow(p *paper.Paper) (args []any, authors string) {
 		string(cats), p.ArxivID, p.DOI, string(links), p.Upvotes, p.Comment, p.JournalRef}, string(a)
 }
 
-func scanPaper(rows *sql.Rows) (*paper.Paper, error) {
-	var p paper.Paper
+func scanPaper(rows *sql.Rows) (*model.Paper, error) {
+	var p model.Paper
 	var authors, cats, links string
 	var pub, upd, first int64
 	if err := rows.Scan(&p.ID, &p.UID, &p.Title, &p.TitleKey, &p.Abstract, &authors, &pub, &upd, &first, &cats, &p.ArxivID, &p.DOI, &links, &p.Upvotes, &p.Comment, &p.JournalRef); err != nil {
@@ -77,7 +77,7 @@ func placeholders(ids []int64) (string, []any) {
 const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen`
 
 // scanSighting reads one row of sightingColumns.
-func scanSighting(rows *sql.Rows) (paperID int64, sg paper.Sighting, err error) {
+func scanSighting(rows *sql.Rows) (paperID int64, sg model.Sighting, err error) {
 	var first, last int64
 	if err := rows.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
 		return 0, sg, err

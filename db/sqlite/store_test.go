@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // paths remembers the file of each store the suite opens, for Again.
@@ -41,7 +41,7 @@ func TestConformance(t *testing.T) {
 			}
 			return openAt(t, path.(string))
 		},
-		Old: func(t *testing.T, ps []*paper.Paper) db.Store {
+		Old: func(t *testing.T, ps []*model.Paper) db.Store {
 			path := filepath.Join(t.TempDir(), "v1.db")
 			writeV1(t, path, ps)
 			return openAt(t, path)
@@ -52,7 +52,7 @@ func TestConformance(t *testing.T) {
 
 // writeV1 makes a store as the first schema version left it: migration 1
 // only, papers written by plain INSERTs whose triggers kept the full-text index.
-func writeV1(t *testing.T, path string, ps []*paper.Paper) {
+func writeV1(t *testing.T, path string, ps []*model.Paper) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := sql.Open("sqlite", dsn(path, false))
@@ -124,7 +124,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 
 func TestMigrationFromV1DropsWriteTriggers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
-	writeV1(t, path, []*paper.Paper{dbtest.Paper(1, "Sheaves")})
+	writeV1(t, path, []*model.Paper{dbtest.Paper(1, "Sheaves")})
 	s := openAt(t, path)
 	var triggers []string
 	rows, err := s.r.Query("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
@@ -247,7 +247,7 @@ func TestTopicPlansAgree(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	const n = ftsBatch + 100
-	var ps []*paper.Paper
+	var ps []*model.Paper
 	for i := range n {
 		title := fmt.Sprintf("Common paper %d", i)
 		if i%3 == 0 {

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // Topic returns the candidates of a topic selection, newest first.
-func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*paper.Paper, error) {
+func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, error) {
 	q = q.Bounded()
 	var where []string
 	var args []any
@@ -81,7 +81,7 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*paper.Paper, err
 		}
 		return nil, fmt.Errorf("topic query: %w", err)
 	}
-	var papers []*paper.Paper
+	var papers []*model.Paper
 	for rows.Next() {
 		p, err := scanPaper(rows)
 		if err != nil {
@@ -133,8 +133,8 @@ func (s *Store) countMatches(ctx context.Context, expr string, limit int) (int, 
 	return n, err
 }
 
-func loadSightings(ctx context.Context, q querier, ids []int64) (map[int64][]paper.Sighting, error) {
-	out := make(map[int64][]paper.Sighting, len(ids))
+func loadSightings(ctx context.Context, q querier, ids []int64) (map[int64][]model.Sighting, error) {
+	out := make(map[int64][]model.Sighting, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		ph, args := placeholders(chunk)

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/paper"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 var _ db.Tx = (*Tx)(nil)
@@ -76,7 +76,7 @@ func (t *Tx) stmt(ctx context.Context, i int) *sql.Stmt {
 // already holds this (source, guid) sighting, and those with the same arXiv id,
 // DOI or title key. Each is an index lookup. Duplicates are removed; the
 // sighting's paper comes first.
-func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*paper.Paper, error) {
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*model.Paper, error) {
 	rows, err := t.stmt(ctx, stCandidates).QueryContext(ctx, source, guid, arxivID, doi, titleKey)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
@@ -100,7 +100,7 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 		return nil, nil
 	}
 	// Candidates are few (usually none or one): one prepared lookup per id.
-	out := make([]*paper.Paper, 0, len(ids))
+	out := make([]*model.Paper, 0, len(ids))
 	for _, id := range ids {
 		p, err := t.loadPaper(ctx, id)
 		if err != nil {
@@ -114,12 +114,12 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 }
 
 // loadPaper loads one paper and its sightings (nil when there is none).
-func (t *Tx) loadPaper(ctx context.Context, id int64) (*paper.Paper, error) {
+func (t *Tx) loadPaper(ctx context.Context, id int64) (*model.Paper, error) {
 	rows, err := t.stmt(ctx, stPaperByID).QueryContext(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load papers: %w", err)
 	}
-	var p *paper.Paper
+	var p *model.Paper
 	if rows.Next() {
 		p, err = scanPaper(rows)
 	}
@@ -153,7 +153,7 @@ func (t *Tx) loadPaper(ctx context.Context, id int64) (*paper.Paper, error) {
 
 // Save inserts a new paper (ID 0; ID and UID are set) or updates a stored one,
 // with its sightings and categories.
-func (t *Tx) Save(ctx context.Context, p *paper.Paper) error {
+func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	args, authors := paperRow(p)
 	if p.ID == 0 {
 		if p.UID == "" {
@@ -210,7 +210,7 @@ func (t *Tx) Save(ctx context.Context, p *paper.Paper) error {
 
 // newUID picks the public id of a new paper: its arXiv id or DOI when free,
 // else a hash of its first sighting. It never changes afterwards.
-func (t *Tx) newUID(ctx context.Context, p *paper.Paper) (string, error) {
+func (t *Tx) newUID(ctx context.Context, p *model.Paper) (string, error) {
 	var tries []string
 	if p.ArxivID != "" {
 		tries = append(tries, "arxiv:"+p.ArxivID)

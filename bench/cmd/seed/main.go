@@ -13,10 +13,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/paperfeed/paperfeed/aggregator/dedup"
-	"github.com/paperfeed/paperfeed/aggregator/paper"
+	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/bench/internal/gen"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -39,14 +39,13 @@ func main() {
 		err := store.Update(ctx, func(tx db.Tx) error {
 			for i := lo; i < min(lo+*batch, *n); i++ {
 				g := gen.Make(i)
-				it := paper.Item{
+				it := model.Item{
 					Source: "seed", GUID: "oai:arXiv.org:" + g.ArxivID, Link: "https://arxiv.org/abs/" + g.ArxivID,
 					Title: g.Title, Abstract: g.Abstract, Authors: g.Authors, Published: g.Published,
 					Categories: g.Categories, ArxivID: g.ArxivID, AnnounceType: "new",
-					Links: []paper.Link{{Kind: paper.LinkAbstract, URL: "https://arxiv.org/abs/" + g.ArxivID}, {Kind: paper.LinkPDF, URL: "https://arxiv.org/pdf/" + g.ArxivID}},
+					Links: []model.Link{{Kind: model.LinkAbstract, URL: "https://arxiv.org/abs/" + g.ArxivID}, {Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/" + g.ArxivID}},
 				}
-				p := paper.NewFromItem(&it, g.Published)
-				p.TitleKey = dedup.TitleKey(p.Title)
+				p := merge.New(&it, g.Published)
 				if err := tx.Save(ctx, p); err != nil {
 					return err
 				}

@@ -1,4 +1,10 @@
-package paper
+// Package merge folds a source's listing (model.Item) into the paper record
+// (model.Paper) it belongs to, keeping the best of every listing.
+//
+// New starts a record from its first listing; Into folds in every later one.
+// Both keep TitleKey equal to ident.TitleKey(Title), so the store can look the
+// paper up by it and no caller recomputes it.
+package merge
 
 import (
 	"slices"
@@ -7,20 +13,22 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/names"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
-// NewFromItem starts a paper record from its first sighting.
-func NewFromItem(it *Item, now time.Time) *Paper {
-	p := &Paper{FirstSeen: now, Updated: it.Published}
+// New starts a paper record from its first sighting.
+func New(it *model.Item, now time.Time) *model.Paper {
+	p := &model.Paper{FirstSeen: now, Updated: it.Published}
 	if p.Updated.IsZero() {
 		p.Updated = now
 	}
-	p.Merge(it, now)
+	Into(p, it, now)
 	return p
 }
 
-// Merge folds a sighting into the record, keeping the best of each: the
+// Into folds a sighting into the record, keeping the best of each: the
 // longest clean abstract, the union of the authors (one entry per person, the
 // fullest spelling), all categories, all links, the highest upvotes, the
 // earliest published date, the first identifiers, comment and journal
@@ -29,14 +37,14 @@ func NewFromItem(it *Item, now time.Time) *Paper {
 // The title is set by the first sighting; later sightings replace it only
 // with a cleaner spelling of the same words (mixed case for ALL CAPS, no
 // trailing period, no markup residue) or, for an arXiv replacement
-// (AnnounceType "replace..."), with the revised title. When the title changes
-// the caller must recompute TitleKey.
+// (AnnounceType "replace..."), with the revised title; TitleKey follows it.
 //
 // It reports whether the title or abstract text changed; a new sighting,
 // upvote count, author or link is not news. Any change of a stored record but
 // a sighting's LastSeen moves Updated to now: feeds show all of it in the
 // entry's content, and readers refresh an entry when its updated date moves.
-func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
+func Into(p *model.Paper, it *model.Item, now time.Time) (contentChanged bool) {
+	oldTitle := p.Title
 	if t := strings.TrimSpace(it.Title); t != "" && t != p.Title {
 		switch {
 		case p.Title == "":
@@ -67,7 +75,7 @@ func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
 		}
 	}
 	for _, l := range it.Links {
-		if l.URL != "" && !slices.ContainsFunc(p.Links, func(x Link) bool { return sameURL(x.URL, l.URL) }) {
+		if l.URL != "" && !slices.ContainsFunc(p.Links, func(x model.Link) bool { return sameURL(x.URL, l.URL) }) {
 			p.Links, changed = append(p.Links, l), true
 		}
 	}
@@ -78,15 +86,18 @@ func (p *Paper) Merge(it *Item, now time.Time) (contentChanged bool) {
 	}
 	changed = setIfEmpty(&p.Comment, it.Comment) || changed
 	changed = setIfEmpty(&p.JournalRef, it.JournalRef) || changed
-	i := slices.IndexFunc(p.Sightings, func(s Sighting) bool { return s.Source == it.Source && s.GUID == it.GUID })
+	i := slices.IndexFunc(p.Sightings, func(s model.Sighting) bool { return s.Source == it.Source && s.GUID == it.GUID })
 	if i < 0 {
-		p.Sightings = append(p.Sightings, Sighting{Source: it.Source, GUID: it.GUID, Link: it.Link, FirstSeen: now, LastSeen: now})
+		p.Sightings = append(p.Sightings, model.Sighting{Source: it.Source, GUID: it.GUID, Link: it.Link, FirstSeen: now, LastSeen: now})
 		changed = true
 	} else {
 		p.Sightings[i].LastSeen = now
 		if it.Link != "" && it.Link != p.Sightings[i].Link {
 			p.Sightings[i].Link, changed = it.Link, true
 		}
+	}
+	if p.Title != oldTitle || p.TitleKey == "" {
+		p.TitleKey = ident.TitleKey(p.Title)
 	}
 	if changed && p.ID != 0 {
 		p.Updated = now
@@ -101,21 +112,6 @@ func setIfEmpty(dst *string, v string) bool {
 	}
 	*dst = v
 	return true
-}
-
-// PrimaryLink is the paper's canonical link: its abstract page, else DOI, else the first sighting's link.
-func (p *Paper) PrimaryLink() string {
-	for _, k := range []string{LinkAbstract, LinkDOI} {
-		if u := p.Link(k); u != "" {
-			return u
-		}
-	}
-	for _, s := range p.Sightings {
-		if strings.HasPrefix(s.Link, "http") {
-			return s.Link
-		}
-	}
-	return ""
 }
 
 // sameURL compares links ignoring scheme, "www." and a trailing slash.

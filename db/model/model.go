@@ -1,15 +1,20 @@
-// Package paper defines the records that flow through paperfeed: an Item is one
-// source's listing of a paper, a Paper is the merged record kept in the store and
-// published in feeds.
+// Package model defines the records that flow through paperfeed: an Item is
+// one source's listing of a paper, a Paper is the merged record kept in the
+// store and published in feeds. It holds types only and imports nothing of the
+// project, so every step of a paper's path can use it.
 //
-// A paper's path through the code: a source (aggregator/sources) converts its
-// upstream record into an Item; the collector (aggregator) finds the stored Paper
-// it matches (aggregator/dedup) or starts a new one, merges the Item into it
-// (Paper.Merge) and stores it (db); a topic query (db) returns Papers that the
-// renderers (feeds) turn into feed entries.
-package paper
+// A paper's path: a source (aggregator/sources) converts its upstream record
+// into an Item; the collector (aggregator) finds the stored Paper it matches
+// (aggregator/dedup) or starts a new one, folds the Item into it
+// (aggregator/merge) and stores it (db); a topic selects its candidates from
+// the store (aggregator/topic), ranks them (aggregator/rank), and the
+// renderers (feeds) turn them into feed entries.
+package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Link kinds kept on items and papers.
 const (
@@ -64,7 +69,7 @@ type Sighting struct {
 type Paper struct {
 	ID  int64  // store row id; 0 before it is stored
 	UID string // public, stable id assigned when first stored; feeds derive entry ids from it
-	// TitleKey is dedup.TitleKey(Title), kept so the store can look papers up by it.
+	// TitleKey is ident.TitleKey(Title), kept so the store can look papers up by it.
 	TitleKey string
 
 	Title      string
@@ -101,4 +106,19 @@ func (p *Paper) Sources() []string {
 		out = append(out, s.Source)
 	}
 	return out
+}
+
+// PrimaryLink is the paper's canonical link: its abstract page, else DOI, else the first sighting's link.
+func (p *Paper) PrimaryLink() string {
+	for _, k := range []string{LinkAbstract, LinkDOI} {
+		if u := p.Link(k); u != "" {
+			return u
+		}
+	}
+	for _, s := range p.Sightings {
+		if strings.HasPrefix(s.Link, "http") {
+			return s.Link
+		}
+	}
+	return ""
 }
