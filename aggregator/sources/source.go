@@ -1,5 +1,7 @@
 // Package sources turns upstream documents into model.Items. Each source type has
 // one file and one function that converts one upstream record into a model.Item.
+// A type's options, their defaults and ranges are its row in config's source type
+// table; a new type is that row, its file here and its case in New.
 package sources
 
 import (
