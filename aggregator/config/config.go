@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
-
-	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // Config is the whole configuration file.
@@ -57,27 +55,6 @@ type Collect struct {
 	Workers int `toml:"workers"`
 }
 
-// Source is one [[source]] entry. Type-specific options live beside the common ones;
-// Validate rejects options that do not apply to the source's type.
-type Source struct {
-	Name     string   `toml:"name"`
-	Type     string   `toml:"type"`
-	URL      string   `toml:"url"`
-	Interval Duration `toml:"interval"`
-
-	// arxiv (RSS): categories joined with "+"; announce types kept.
-	Categories []string `toml:"categories"`
-	Announce   []string `toml:"announce"`
-	// arxiv-api
-	Query      string `toml:"query"`
-	MaxResults int    `toml:"max_results"`
-	Backfill   int    `toml:"backfill"`
-	// huggingface, biorxiv, medrxiv
-	Days int `toml:"days"`
-	// biorxiv, medrxiv
-	Category string `toml:"category"`
-}
-
 // Topic is one [[topic]] entry: a published feed.
 type Topic struct {
 	Name        string   `toml:"name"`
@@ -113,9 +90,6 @@ const (
 
 // DefaultUserAgent identifies paperfeed to upstreams.
 const DefaultUserAgent = "paperfeed/" + Version + " (+https://github.com/paperfeed/paperfeed)"
-
-// Source types.
-var SourceTypes = []string{"feed", "arxiv", "arxiv-api", "huggingface", "biorxiv", "medrxiv"}
 
 // Default returns a configuration with every default filled in and no sources.
 func Default() *Config {
@@ -275,7 +249,7 @@ func (c *Config) Validate() error {
 		if s.Interval < 0 {
 			add("%s: interval = %q: must be positive", where, s.Interval)
 		}
-		for _, p := range validateSource(s) {
+		for _, p := range s.Check() {
 			add("%s: %s", where, p)
 		}
 	}
@@ -348,84 +322,6 @@ func fillTopic(t *Topic) {
 	if t.Sort == "" {
 		t.Sort = "newest"
 	}
-}
-
-// validateSource checks the options of one source against its type.
-func validateSource(s *Source) []string {
-	var probs []string
-	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
-	known := false
-	for _, t := range SourceTypes {
-		known = known || t == s.Type
-	}
-	if !known {
-		return []string{fmt.Sprintf("type = %q: unknown source type (want one of %s)", s.Type, strings.Join(SourceTypes, ", "))}
-	}
-	if s.URL != "" {
-		u, err := url.Parse(s.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
-			add("url = %q: want an http://, https:// or file:// URL", redact.URL(s.URL))
-		}
-	}
-	only := func(opt string, set bool, types ...string) {
-		if !set {
-			return
-		}
-		for _, t := range types {
-			if t == s.Type {
-				return
-			}
-		}
-		add("option %q does not apply to type %q (only %s)", opt, s.Type, strings.Join(types, ", "))
-	}
-	only("categories", len(s.Categories) > 0, "arxiv")
-	only("announce", len(s.Announce) > 0, "arxiv")
-	only("query", s.Query != "", "arxiv-api")
-	only("max_results", s.MaxResults != 0, "arxiv-api")
-	only("backfill", s.Backfill != 0, "arxiv-api")
-	only("days", s.Days != 0, "huggingface", "biorxiv", "medrxiv")
-	only("category", s.Category != "", "biorxiv", "medrxiv")
-	switch s.Type {
-	case "feed":
-		if s.URL == "" {
-			add("url is required for type \"feed\"")
-		}
-	case "arxiv":
-		if len(s.Categories) == 0 && s.URL == "" {
-			add("categories (e.g. [\"cs.CL\"]) or url is required for type \"arxiv\"")
-		}
-		if len(s.Announce) == 0 {
-			s.Announce = []string{"new", "cross"}
-		}
-		for _, a := range s.Announce {
-			switch a {
-			case "new", "cross", "replace", "replace-cross":
-			default:
-				add("announce: %q is not one of new, cross, replace, replace-cross", a)
-			}
-		}
-	case "arxiv-api":
-		if s.Query == "" && s.URL == "" {
-			add("query is required for type \"arxiv-api\"")
-		}
-		if s.MaxResults == 0 {
-			s.MaxResults = 200
-		}
-		if s.MaxResults < 1 || s.MaxResults > 2000 {
-			add("max_results = %d: want 1..2000", s.MaxResults)
-		}
-		if s.Backfill < 0 || s.Backfill > 30000 {
-			add("backfill = %d: want 0..30000", s.Backfill)
-		}
-	case "huggingface", "biorxiv", "medrxiv":
-		if s.Days == 0 {
-			s.Days = 2
-		}
-		if s.Days < 1 || s.Days > 31 {
-			add("days = %d: want 1..31", s.Days)
-		}
-	}
-	return probs
 }
 
 // Interval returns the source's collect interval, falling back to [collect].interval.

@@ -49,12 +49,8 @@ func newArxivRSS(c config.Source, o Options) (Source, error) {
 		}
 		u = arxivRSSBase + strings.Join(cats, "+")
 	}
-	ann := c.Announce
-	if len(ann) == 0 {
-		ann = []string{"new", "cross"}
-	}
 	set := map[string]bool{}
-	for _, a := range ann {
+	for _, a := range c.Announce {
 		set[strings.ToLower(strings.TrimSpace(a))] = true
 	}
 	return &arxivRSS{base: base{c.Name, c.Type}, url: u, announce: set, parser: gofeed.NewParser()}, nil

@@ -27,8 +27,6 @@ const (
 	// of a backfill (fewer, larger pages: each costs a 3 s turn).
 	arxivAPIPageSize     = 100
 	arxivAPIBackfillPage = 500
-	// arxivAPIMaxTotal is what the API serves for one query at most.
-	arxivAPIMaxTotal = 30000
 )
 
 // arxivAPI runs a search on the arXiv query API, newest submissions first.
@@ -51,13 +49,9 @@ func newArxivAPI(c config.Source, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	mr := c.MaxResults
-	if mr <= 0 {
-		mr = 200
-	}
 	return &arxivAPI{
 		base: base{c.Name, c.Type}, endpoint: ep, query: strings.TrimSpace(c.Query),
-		maxResults: min(mr, arxivAPIMaxTotal), backfill: min(max(c.Backfill, 0), arxivAPIMaxTotal),
+		maxResults: c.MaxResults, backfill: c.Backfill,
 		page: arxivAPIPageSize, bfPage: arxivAPIBackfillPage, opts: o,
 	}, nil
 }

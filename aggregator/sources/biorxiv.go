@@ -44,7 +44,7 @@ func newBiorxiv(c config.Source, o Options) (Source, error) {
 		return nil, err
 	}
 	return &biorxiv{
-		base: base{c.Name, c.Type}, server: c.Type, api: strings.TrimRight(api, "/"), days: days(c),
+		base: base{c.Name, c.Type}, server: c.Type, api: strings.TrimRight(api, "/"), days: c.Days,
 		category: strings.TrimSpace(c.Category), maxPages: biorxivMaxPages, opts: o,
 	}, nil
 }

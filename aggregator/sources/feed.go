@@ -25,9 +25,6 @@ type feedSource struct {
 }
 
 func newFeed(c config.Source, o Options) (Source, error) {
-	if c.URL == "" {
-		return nil, fmt.Errorf("source %q: url is required", c.Name)
-	}
 	return &feedSource{base: base{c.Name, c.Type}, url: c.URL, opts: o}, nil
 }
 

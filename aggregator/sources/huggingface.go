@@ -33,7 +33,7 @@ func newHuggingFace(c config.Source, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &huggingFace{base: base{c.Name, c.Type}, endpoint: ep, days: days(c), opts: o}, nil
+	return &huggingFace{base: base{c.Name, c.Type}, endpoint: ep, days: c.Days, opts: o}, nil
 }
 
 func (s *huggingFace) dayURL(day time.Time) string {

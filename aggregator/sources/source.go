@@ -1,11 +1,14 @@
 // Package sources turns upstream documents into model.Items. Each source type has
 // one file and one function that converts one upstream record into a model.Item.
+// A type's options, their defaults and ranges are its row in config's source type
+// table; a new type is that row, its file here and its case in New.
 package sources
 
 import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
@@ -102,8 +105,13 @@ func (o Options) now() time.Time {
 	return time.Now().UTC()
 }
 
-// New builds the source a config entry describes.
+// New builds the source a config entry describes. The entry's type-specific
+// options take their defaults, and are checked, by config.Source.Check, the same
+// code the config check runs; the constructors read the options as filled in.
 func New(c config.Source, o Options) (Source, error) {
+	if probs := c.Check(); len(probs) > 0 {
+		return nil, fmt.Errorf("source %q: %s", c.Name, strings.Join(probs, "; "))
+	}
 	switch c.Type {
 	case "feed":
 		return newFeed(c, o)
@@ -229,11 +237,3 @@ func (e *documentError) Error() string { return e.problem + " (the log has the s
 
 // Detail is the start of the body.
 func (e *documentError) Detail() string { return fmt.Sprintf("body starts %q", e.start) }
-
-// days is the source's days option, 2 (today and yesterday) when unset.
-func days(c config.Source) int {
-	if c.Days <= 0 {
-		return 2
-	}
-	return c.Days
-}
