@@ -61,7 +61,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, db.Store) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,7 +202,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(ctx, cfg.Storage.Path)
+	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +474,7 @@ func TestBackup(t *testing.T) {
 	if err := run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	copyStore, err := sqlite.Open(ctx, out)
+	copyStore, err := sqlite.Open(ctx, out, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 
 // openStore opens (creating and migrating if needed) the configured store.
 func openStore(ctx context.Context, cfg *config.Config) (db.Store, error) {
-	s, err := sqlite.Open(ctx, cfg.Storage.Path)
+	s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}
