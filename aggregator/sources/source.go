@@ -89,21 +89,19 @@ type Source interface {
 
 // Options are process-wide settings sources need.
 type Options struct {
-	// Now returns the current time (tests pin it); nil means time.Now.
+	// Now is the program's clock (tests pin it); New makes nil time.Now.
 	Now func() time.Time
 	// Progress, when set, receives backfill progress (done, total) for a terminal bar.
 	Progress func(source string, done, total int)
 }
 
-func (o Options) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (o Options) now() time.Time { return o.Now().UTC() }
 
 // New builds the source a config entry describes.
 func New(c config.Source, o Options) (Source, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	switch c.Type {
 	case "feed":
 		return newFeed(c, o)
