@@ -55,7 +55,10 @@ type configured struct {
 
 // Options configure a Collector.
 type Options struct {
-	Logger  *slog.Logger
+	Logger *slog.Logger
+	// Now is the program's clock, passed on to the sources; nil means time.Now.
+	// Pass dates and the schedule are read on it; the waits between passes
+	// are slept in real time.
 	Now     func() time.Time
 	Metrics *Metrics // may be nil
 	// Progress receives backfill progress (see sources.Options).
@@ -200,7 +203,7 @@ func (c *Collector) Run(ctx context.Context) {
 				next = due
 			}
 		}
-		wait := time.Until(next)
+		wait := next.Sub(c.now())
 		if wait < time.Second {
 			wait = time.Second
 		}
