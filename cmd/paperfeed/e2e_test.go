@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 
@@ -265,7 +266,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Serve: every topic in every format reads back.
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), nil)
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), time.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
