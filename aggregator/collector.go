@@ -84,21 +84,24 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	return c, nil
 }
 
-// Summary is the outcome of one pass of one source.
+// Summary is the outcome of one pass of one source. The printed line, the log
+// and the metrics call Known items "unchanged" and an AllNotModified pass "not
+// modified" (not_modified): scripts read those words.
 type Summary struct {
-	Source      string
-	Type        string
-	New         int // papers first seen in this pass
-	Merged      int // items that joined a paper already stored from another listing
-	Unchanged   int // items this source had already listed
-	Skipped     int // items not stored (e.g. replacements of unknown papers)
-	Requests    int
-	Bytes       int64
-	NotModified bool
-	Duration    time.Duration
-	Notes       []string
-	Err         error
-	NextCheck   time.Time
+	Source   string
+	Type     string
+	New      int // papers first seen in this pass
+	Merged   int // items that joined a paper already stored from another listing
+	Known    int // items this source had listed before (maybe updated)
+	Skipped  int // items not stored (e.g. replacements of unknown papers)
+	Requests int
+	Bytes    int64
+	// AllNotModified: every request of the pass was answered 304 Not Modified.
+	AllNotModified bool
+	Duration       time.Duration
+	Notes          []string
+	Err            error
+	NextCheck      time.Time
 }
 
 // String is the one-line summary `collect` prints.
@@ -112,12 +115,12 @@ func (s Summary) Outcome() string {
 	if s.Err != nil {
 		return "error: " + redact.Text(strings.TrimPrefix(s.Err.Error(), s.Source+": "))
 	}
-	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Unchanged)
+	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Known)
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
 	line += fmt.Sprintf(" (%d requests, %s, %s", s.Requests, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond))
-	if s.NotModified {
+	if s.AllNotModified {
 		line += ", not modified"
 	}
 	line += ")"
@@ -274,7 +277,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	newState := prev
 	newState.Type = s.cfg.Type
 	newState.LastAttempt = now
-	sum.Requests, sum.Bytes, sum.NotModified, sum.Notes = res.Requests, res.Bytes, res.Unchanged, res.Notes
+	sum.Requests, sum.Bytes, sum.AllNotModified, sum.Notes = res.Requests, res.Bytes, res.AllNotModified, res.Notes
 	if res.NotBefore.After(next) {
 		next = res.NotBefore
 	}
@@ -286,7 +289,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	newState.State = stateJSON
 
 	err = c.store.Update(ctx, func(tx db.Tx) error {
-		sum.New, sum.Merged, sum.Unchanged, sum.Skipped = 0, 0, 0, 0
+		sum.New, sum.Merged, sum.Known, sum.Skipped = 0, 0, 0, 0
 		for i := range res.Items {
 			it := &res.Items[i]
 			it.Source = s.cfg.Name
@@ -299,8 +302,8 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 				sum.New++
 			case outcomeMerged:
 				sum.Merged++
-			case outcomeUnchanged:
-				sum.Unchanged++
+			case outcomeKnown:
+				sum.Known++
 			case outcomeSkipped:
 				sum.Skipped++
 			}
@@ -342,7 +345,7 @@ func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc c
 func (c *Collector) finish(sum *Summary, start time.Time) {
 	sum.Duration = c.now().Sub(start)
 	c.metrics.observePass(sum)
-	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Unchanged,
+	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Known,
 		"requests", sum.Requests, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond), "next_check", sum.NextCheck.UTC().Format(time.RFC3339)}
 	if sum.Err != nil {
 		attrs = append(attrs, "err", redact.Text(sum.Err.Error()))
@@ -360,7 +363,7 @@ type outcome int
 const (
 	outcomeNew outcome = iota
 	outcomeMerged
-	outcomeUnchanged
+	outcomeKnown // a listing stored before, maybe updated
 	outcomeSkipped
 )
 
@@ -407,7 +410,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 		return 0, err
 	}
 	if known {
-		return outcomeUnchanged, nil
+		return outcomeKnown, nil
 	}
 	c.metrics.observeMerge(it.Source)
 	return outcomeMerged, nil

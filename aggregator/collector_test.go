@@ -143,7 +143,7 @@ func TestTwoSourcesOnePaper(t *testing.T) {
 	gen, _ := store.Generation(ctx)
 	sums = c.CollectAll(ctx)
 	for _, s := range sums {
-		if s.Err != nil || !s.NotModified || s.New+s.Merged != 0 {
+		if s.Err != nil || !s.AllNotModified || s.New+s.Merged != 0 {
 			t.Errorf("second pass: %v", s)
 		}
 	}

@@ -173,7 +173,7 @@ type Request struct {
 type Response struct {
 	URL          string // final URL after redirects
 	Status       int
-	NotModified  bool
+	NotModified  bool // this answer was 304 Not Modified
 	Body         []byte
 	ETag         string
 	LastModified string

@@ -60,10 +60,11 @@ func (s *State) Remember(r *fetch.Response, url string) {
 // Result is what one pass of a source brought.
 type Result struct {
 	Items []model.Item
-	// Unchanged is true when every request was answered 304 Not Modified.
-	Unchanged bool
-	Requests  int
-	Bytes     int64
+	// AllNotModified is true when every request of the pass was answered 304
+	// Not Modified (fetch.Response.NotModified).
+	AllNotModified bool
+	Requests       int
+	Bytes          int64
 	// NotBefore is the earliest time the upstream says is worth asking again.
 	NotBefore time.Time
 	// Notes are human-readable remarks for the summary (e.g. "stopped after 5 pages").
@@ -184,10 +185,10 @@ func (p *pass) get(req fetch.Request, conditional bool) (*fetch.Response, error)
 	return resp, nil
 }
 
-// finish marks the result unchanged when every request was answered 304 and
-// drops validators of URLs this pass did not use.
+// finish marks the result AllNotModified when every request was answered 304
+// and drops validators of URLs this pass did not use.
 func (p *pass) finish() *Result {
-	p.res.Unchanged = p.total > 0 && p.not == p.total
+	p.res.AllNotModified = p.total > 0 && p.not == p.total
 	p.st.keepValidators(p.used)
 	return p.res
 }
