@@ -100,7 +100,7 @@ type Summary struct {
 	AllNotModified bool
 	Duration       time.Duration
 	Notes          []string
-	Err            error
+	Err            error // a *PassError when the pass failed
 	NextCheck      time.Time
 }
 
@@ -113,7 +113,7 @@ func (s Summary) String() string {
 // source's last pass and shown on /status: URLs in it are redacted.
 func (s Summary) Outcome() string {
 	if s.Err != nil {
-		return "error: " + redact.Text(strings.TrimPrefix(s.Err.Error(), s.Source+": "))
+		return "error: " + redact.Text(causeOf(s.Err).Error())
 	}
 	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Known)
 	if s.Skipped > 0 {
@@ -128,6 +128,25 @@ func (s Summary) Outcome() string {
 		line += "; " + redact.Text(strings.Join(s.Notes, "; "))
 	}
 	return line
+}
+
+// PassError is a failed pass's error: its message names the source, which
+// Summary.String and /status (Outcome) name apart from the cause.
+type PassError struct {
+	Source string
+	Err    error
+}
+
+func (e *PassError) Error() string { return e.Source + ": " + e.Err.Error() }
+func (e *PassError) Unwrap() error { return e.Err }
+
+// causeOf is the cause of a *PassError (any other error is its own cause).
+func causeOf(err error) error {
+	var pe *PassError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func humanBytes(n int64) string {
@@ -244,7 +263,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	sum := Summary{Source: s.cfg.Name, Type: s.cfg.Type}
 	prev, err := c.store.SourceState(ctx, s.cfg.Name)
 	if err != nil {
-		sum.Err = err
+		sum.Err = &PassError{Source: s.cfg.Name, Err: err}
 		c.finish(&sum, start)
 		return sum
 	}
@@ -323,7 +342,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 // backoff or the upstream's Retry-After, whichever is later. The error is
 // stored as /status shows it: its message redacted, without its Detail.
 func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc config.Source, now time.Time, cause error, sum *Summary) {
-	sum.Err = fmt.Errorf("%s: %w", sc.Name, cause)
+	sum.Err = &PassError{Source: sc.Name, Err: cause}
 	st := prev
 	st.Type = sc.Type
 	st.LastAttempt = now
