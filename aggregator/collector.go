@@ -130,8 +130,9 @@ func (s Summary) Outcome() string {
 	return line
 }
 
-// PassError is a failed pass's error: its message names the source, which
-// Summary.String and /status (Outcome) name apart from the cause.
+// PassError is a failed pass's error. Error() names the source in front of
+// the cause; Outcome (the text /status shows) is the cause alone, and
+// Summary.String puts the name in a column of its own.
 type PassError struct {
 	Source string
 	Err    error
