@@ -55,7 +55,10 @@ type configured struct {
 
 // Options configure a Collector.
 type Options struct {
-	Logger  *slog.Logger
+	Logger *slog.Logger
+	// Now is the program's clock, passed on to the sources; nil means time.Now.
+	// Pass dates and the schedule are read on it; the waits between passes
+	// are slept in real time.
 	Now     func() time.Time
 	Metrics *Metrics // may be nil
 	// Progress receives backfill progress (see sources.Options).
@@ -81,21 +84,24 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	return c, nil
 }
 
-// Summary is the outcome of one pass of one source.
+// Summary is the outcome of one pass of one source. The printed line, the log
+// and the metrics call Known items "unchanged" and an AllNotModified pass "not
+// modified" (not_modified): scripts read those words.
 type Summary struct {
-	Source      string
-	Type        string
-	New         int // papers first seen in this pass
-	Merged      int // items that joined a paper already stored from another listing
-	Unchanged   int // items this source had already listed
-	Skipped     int // items not stored (e.g. replacements of unknown papers)
-	Requests    int
-	Bytes       int64
-	NotModified bool
-	Duration    time.Duration
-	Notes       []string
-	Err         error
-	NextCheck   time.Time
+	Source   string
+	Type     string
+	New      int // papers first seen in this pass
+	Merged   int // items that joined a paper already stored from another listing
+	Known    int // items this source had listed before (maybe updated)
+	Skipped  int // items not stored (e.g. replacements of unknown papers)
+	Requests int
+	Bytes    int64
+	// AllNotModified: every request of the pass was answered 304 Not Modified.
+	AllNotModified bool
+	Duration       time.Duration
+	Notes          []string
+	Err            error // a *PassError when the pass failed
+	NextCheck      time.Time
 }
 
 // String is the one-line summary `collect` prints.
@@ -107,14 +113,14 @@ func (s Summary) String() string {
 // source's last pass and shown on /status: URLs in it are redacted.
 func (s Summary) Outcome() string {
 	if s.Err != nil {
-		return "error: " + redact.Text(strings.TrimPrefix(s.Err.Error(), s.Source+": "))
+		return "error: " + redact.Text(causeOf(s.Err).Error())
 	}
-	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Unchanged)
+	line := fmt.Sprintf("%d new, %d merged, %d unchanged", s.New, s.Merged, s.Known)
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.Skipped)
 	}
 	line += fmt.Sprintf(" (%d requests, %s, %s", s.Requests, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond))
-	if s.NotModified {
+	if s.AllNotModified {
 		line += ", not modified"
 	}
 	line += ")"
@@ -122,6 +128,26 @@ func (s Summary) Outcome() string {
 		line += "; " + redact.Text(strings.Join(s.Notes, "; "))
 	}
 	return line
+}
+
+// PassError is a failed pass's error. Error() names the source in front of
+// the cause; Outcome (the text /status shows) is the cause alone, and
+// Summary.String puts the name in a column of its own.
+type PassError struct {
+	Source string
+	Err    error
+}
+
+func (e *PassError) Error() string { return e.Source + ": " + e.Err.Error() }
+func (e *PassError) Unwrap() error { return e.Err }
+
+// causeOf is the cause of a *PassError (any other error is its own cause).
+func causeOf(err error) error {
+	var pe *PassError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func humanBytes(n int64) string {
@@ -200,7 +226,7 @@ func (c *Collector) Run(ctx context.Context) {
 				next = due
 			}
 		}
-		wait := time.Until(next)
+		wait := next.Sub(c.now())
 		if wait < time.Second {
 			wait = time.Second
 		}
@@ -238,7 +264,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	sum := Summary{Source: s.cfg.Name, Type: s.cfg.Type}
 	prev, err := c.store.SourceState(ctx, s.cfg.Name)
 	if err != nil {
-		sum.Err = err
+		sum.Err = &PassError{Source: s.cfg.Name, Err: err}
 		c.finish(&sum, start)
 		return sum
 	}
@@ -271,7 +297,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	newState := prev
 	newState.Type = s.cfg.Type
 	newState.LastAttempt = now
-	sum.Requests, sum.Bytes, sum.NotModified, sum.Notes = res.Requests, res.Bytes, res.Unchanged, res.Notes
+	sum.Requests, sum.Bytes, sum.AllNotModified, sum.Notes = res.Requests, res.Bytes, res.AllNotModified, res.Notes
 	if res.NotBefore.After(next) {
 		next = res.NotBefore
 	}
@@ -283,7 +309,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	newState.State = stateJSON
 
 	err = c.store.Update(ctx, func(tx db.Tx) error {
-		sum.New, sum.Merged, sum.Unchanged, sum.Skipped = 0, 0, 0, 0
+		sum.New, sum.Merged, sum.Known, sum.Skipped = 0, 0, 0, 0
 		for i := range res.Items {
 			it := &res.Items[i]
 			it.Source = s.cfg.Name
@@ -296,8 +322,8 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 				sum.New++
 			case outcomeMerged:
 				sum.Merged++
-			case outcomeUnchanged:
-				sum.Unchanged++
+			case outcomeKnown:
+				sum.Known++
 			case outcomeSkipped:
 				sum.Skipped++
 			}
@@ -317,7 +343,7 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 // backoff or the upstream's Retry-After, whichever is later. The error is
 // stored as /status shows it: its message redacted, without its Detail.
 func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc config.Source, now time.Time, cause error, sum *Summary) {
-	sum.Err = fmt.Errorf("%s: %w", sc.Name, cause)
+	sum.Err = &PassError{Source: sc.Name, Err: cause}
 	st := prev
 	st.Type = sc.Type
 	st.LastAttempt = now
@@ -339,7 +365,7 @@ func (c *Collector) recordFailure(ctx context.Context, prev db.SourceState, sc c
 func (c *Collector) finish(sum *Summary, start time.Time) {
 	sum.Duration = c.now().Sub(start)
 	c.metrics.observePass(sum)
-	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Unchanged,
+	attrs := []any{"source", sum.Source, "type", sum.Type, "new", sum.New, "merged", sum.Merged, "unchanged", sum.Known,
 		"requests", sum.Requests, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond), "next_check", sum.NextCheck.UTC().Format(time.RFC3339)}
 	if sum.Err != nil {
 		attrs = append(attrs, "err", redact.Text(sum.Err.Error()))
@@ -357,7 +383,7 @@ type outcome int
 const (
 	outcomeNew outcome = iota
 	outcomeMerged
-	outcomeUnchanged
+	outcomeKnown // a listing stored before, maybe updated
 	outcomeSkipped
 )
 
@@ -404,7 +430,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 		return 0, err
 	}
 	if known {
-		return outcomeUnchanged, nil
+		return outcomeKnown, nil
 	}
 	c.metrics.observeMerge(it.Source)
 	return outcomeMerged, nil

@@ -110,7 +110,7 @@ func TestBackoffThenRecovery(t *testing.T) {
 	if d := st.NextCheck.Sub(st.LastAttempt); d < 54*time.Minute-time.Second || d > 66*time.Minute+time.Second {
 		t.Errorf("after recovery next check in %v, want the interval ±10%%", d)
 	}
-	if s.Unchanged != faultGood {
+	if s.Known != faultGood {
 		t.Errorf("recovery pass: %v", s)
 	}
 	assertServed(t, store)

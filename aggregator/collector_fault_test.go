@@ -83,7 +83,7 @@ func faultSetup(t *testing.T, interval time.Duration, srcs ...config.Source) (*C
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, db.Store) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestTwoSourcesOnePaper(t *testing.T) {
 	gen, _ := store.Generation(ctx)
 	sums = c.CollectAll(ctx)
 	for _, s := range sums {
-		if s.Err != nil || !s.NotModified || s.New+s.Merged != 0 {
+		if s.Err != nil || !s.AllNotModified || s.New+s.Merged != 0 {
 			t.Errorf("second pass: %v", s)
 		}
 	}
@@ -202,5 +202,37 @@ func TestBackoff(t *testing.T) {
 		if got := backoff(tt.interval, tt.n); got != tt.want {
 			t.Errorf("backoff(%v, %d) = %v, want %v", tt.interval, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestPassErrorNamesTheSourceOnce: every failed pass's error is a *PassError
+// that names its source in front of the cause, and the outcome stored for
+// /status shows the cause alone. A cause the collector words itself (a fetch
+// error) does not name the source again, so the summary line names it once.
+func TestPassErrorNamesTheSourceOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fail  func(*upstream, db.Store)
+		named bool // the cause names the source itself (the store names what it read)
+	}{
+		{"upstream fails", func(u *upstream, _ db.Store) { u.fail.Store(500) }, false},
+		{"store fails", func(_ *upstream, s db.Store) { s.Close() }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u := newUpstream(t)
+			c, store := setup(t, config.Source{Name: "src-a", Type: "feed", URL: u.URL + "/journal.xml"})
+			tt.fail(u, store)
+			s := c.CollectAll(context.Background())[0]
+			var pe *PassError
+			if !errors.As(s.Err, &pe) || pe.Source != "src-a" || s.Err.Error() != "src-a: "+pe.Err.Error() {
+				t.Fatalf("error %v (%T), want a *PassError naming src-a", s.Err, s.Err)
+			}
+			if got, want := s.Outcome(), "error: "+pe.Err.Error(); got != want {
+				t.Errorf("outcome %q, want %q", got, want)
+			}
+			if n := strings.Count(s.String(), "src-a"); !tt.named && n != 1 {
+				t.Errorf("summary line %q names the source %d times", s.String(), n)
+			}
+		})
 	}
 }

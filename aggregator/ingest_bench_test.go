@@ -41,7 +41,7 @@ func benchStore(b *testing.B, n int) (*Collector, db.Store) {
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

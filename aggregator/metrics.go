@@ -45,7 +45,7 @@ func (m *Metrics) observePass(s *Summary) {
 	switch {
 	case s.Err != nil:
 		outcome = "error"
-	case s.NotModified:
+	case s.AllNotModified:
 		outcome = "not_modified"
 	}
 	m.fetches.WithLabelValues(s.Source, outcome).Inc()
@@ -53,7 +53,7 @@ func (m *Metrics) observePass(s *Summary) {
 	if s.Err == nil {
 		m.items.WithLabelValues(s.Source, "new").Add(float64(s.New))
 		m.items.WithLabelValues(s.Source, "merged").Add(float64(s.Merged))
-		m.items.WithLabelValues(s.Source, "unchanged").Add(float64(s.Unchanged))
+		m.items.WithLabelValues(s.Source, "unchanged").Add(float64(s.Known))
 		m.items.WithLabelValues(s.Source, "skipped").Add(float64(s.Skipped))
 	}
 }

@@ -147,7 +147,7 @@ func newFixture(t testing.TB, cfg *config.Config, items ...model.Item) *fixture 
 	if cfg == nil {
 		cfg = testConfig(t)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

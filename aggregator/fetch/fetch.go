@@ -37,7 +37,11 @@ type Options struct {
 	// GroupOf names the politeness group of a host (see Request.Group); nil
 	// means DefaultGroupOf. Tests map a loopback host to ArxivGroup with it.
 	GroupOf func(host string) string
-	// Now is the clock Retry-After, max-age and Expires are read against; nil means time.Now.
+	// Now is the clock of the client: the spacing of a group's requests, and
+	// Retry-After, max-age and Expires, are read against it; nil means
+	// time.Now. The program passes its one clock (see cmd/paperfeed). The
+	// wait before a request is slept in real time; a clock that steps back
+	// makes it wait at most the group's interval.
 	Now func() time.Time
 }
 
@@ -80,7 +84,7 @@ type Client struct {
 // gate serialises the requests of one host or group and spaces them out.
 type gate struct {
 	sem  chan struct{}
-	last time.Time
+	last time.Time // start of the previous request, by the client's clock
 }
 
 // New returns a Client.
@@ -169,7 +173,7 @@ type Request struct {
 type Response struct {
 	URL          string // final URL after redirects
 	Status       int
-	NotModified  bool
+	NotModified  bool // this answer was 304 Not Modified
 	Body         []byte
 	ETag         string
 	LastModified string
@@ -350,7 +354,7 @@ func (c *Client) acquire(ctx context.Context, key string) (func(), error) {
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for a turn on %s: %w", key, ctx.Err())
 	}
-	if wait := time.Until(g.last.Add(interval)); interval > 0 && wait > 0 {
+	if wait := min(g.last.Add(interval).Sub(c.now()), interval); interval > 0 && wait > 0 {
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
@@ -360,7 +364,7 @@ func (c *Client) acquire(ctx context.Context, key string) (func(), error) {
 			return nil, fmt.Errorf("waiting for a turn on %s: %w", key, ctx.Err())
 		}
 	}
-	g.last = time.Now()
+	g.last = c.now()
 	return func() { <-g.sem }, nil
 }
 

@@ -138,7 +138,7 @@ func TestArxivRSSNotModified(t *testing.T) {
 	s := mustNew(t, config.Source{Name: "a", Type: "arxiv", URL: srv.URL}, Options{})
 	st := &State{}
 	res, err := collect(t, s, st)
-	if err != nil || len(res.Items) != 4 || res.Unchanged {
+	if err != nil || len(res.Items) != 4 || res.AllNotModified {
 		t.Fatalf("first pass: %v, %+v", err, res)
 	}
 	eq(t, "validators", st.Validator(srv.URL), Validators{ETag: `"v1"`})
@@ -146,7 +146,7 @@ func TestArxivRSSNotModified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "Unchanged", res.Unchanged, true)
+	eq(t, "AllNotModified", res.AllNotModified, true)
 	eq(t, "items", len(res.Items), 0)
 	eq(t, "requests", res.Requests, 1)
 	eq(t, "validators kept", st.Validator(srv.URL), Validators{ETag: `"v1"`})

@@ -156,7 +156,7 @@ func TestBiorxivVersions(t *testing.T) {
 	eq(t, "Categories", it.Categories, []string{"cell biology"})
 }
 
-func TestBiorxivEmptyAndUnchanged(t *testing.T) {
+func TestBiorxivEmptyAndNotModified(t *testing.T) {
 	noPosts, err := os.ReadFile("testdata/biorxiv_no_posts.json")
 	if err != nil {
 		t.Fatal(err)
@@ -165,11 +165,11 @@ func TestBiorxivEmptyAndUnchanged(t *testing.T) {
 	s := mustNew(t, config.Source{Name: "b", Type: "biorxiv", URL: srv.URL}, Options{Now: at("2024-01-03T10:00:00Z")})
 	st := &State{}
 	res, err := collect(t, s, st)
-	if err != nil || len(res.Items) != 0 || res.Unchanged {
+	if err != nil || len(res.Items) != 0 || res.AllNotModified {
 		t.Fatalf("no posts: %v %+v", err, res)
 	}
 	res, err = collect(t, s, st)
-	if err != nil || !res.Unchanged {
+	if err != nil || !res.AllNotModified {
 		t.Fatalf("second pass: %v %+v", err, res)
 	}
 	eq(t, "requests", len(*seen), 2)

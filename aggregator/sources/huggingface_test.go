@@ -109,7 +109,7 @@ func TestHuggingFaceConditional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "Unchanged", res.Unchanged, true)
+	eq(t, "AllNotModified", res.AllNotModified, true)
 	eq(t, "items", len(res.Items), 0)
 	// A day later: today's page is new, yesterday's is unchanged, the day
 	// before's validators are dropped.
@@ -118,7 +118,7 @@ func TestHuggingFaceConditional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "Unchanged", res.Unchanged, false)
+	eq(t, "AllNotModified", res.AllNotModified, false)
 	eq(t, "requests", res.Requests, 2)
 	if _, ok := st.Validators[u+"?date=2024-10-24"]; ok {
 		t.Error("validators of a day out of the window are kept")

@@ -63,10 +63,11 @@ func (s *State) Remember(r *fetch.Response, url string) {
 // Result is what one pass of a source brought.
 type Result struct {
 	Items []model.Item
-	// Unchanged is true when every request was answered 304 Not Modified.
-	Unchanged bool
-	Requests  int
-	Bytes     int64
+	// AllNotModified is true when every request of the pass was answered 304
+	// Not Modified (fetch.Response.NotModified).
+	AllNotModified bool
+	Requests       int
+	Bytes          int64
 	// NotBefore is the earliest time the upstream says is worth asking again.
 	NotBefore time.Time
 	// Notes are human-readable remarks for the summary (e.g. "stopped after 5 pages").
@@ -92,18 +93,13 @@ type Source interface {
 
 // Options are process-wide settings sources need.
 type Options struct {
-	// Now returns the current time (tests pin it); nil means time.Now.
+	// Now is the program's clock (tests pin it); New makes nil time.Now.
 	Now func() time.Time
 	// Progress, when set, receives backfill progress (done, total) for a terminal bar.
 	Progress func(source string, done, total int)
 }
 
-func (o Options) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (o Options) now() time.Time { return o.Now().UTC() }
 
 // New builds the source a config entry describes. The entry's type-specific
 // options take their defaults, and are checked, by config.Source.Check, the same
@@ -111,6 +107,9 @@ func (o Options) now() time.Time {
 func New(c config.Source, o Options) (Source, error) {
 	if probs := c.Check(); len(probs) > 0 {
 		return nil, fmt.Errorf("source %q: %s", c.Name, strings.Join(probs, "; "))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	switch c.Type {
 	case "feed":
@@ -194,10 +193,10 @@ func (p *pass) get(req fetch.Request, conditional bool) (*fetch.Response, error)
 	return resp, nil
 }
 
-// finish marks the result unchanged when every request was answered 304 and
-// drops validators of URLs this pass did not use.
+// finish marks the result AllNotModified when every request was answered 304
+// and drops validators of URLs this pass did not use.
 func (p *pass) finish() *Result {
-	p.res.Unchanged = p.total > 0 && p.not == p.total
+	p.res.AllNotModified = p.total > 0 && p.not == p.total
 	p.st.keepValidators(p.used)
 	return p.res
 }

@@ -47,7 +47,7 @@ func TestQuery(t *testing.T) {
 // window, not only the limit newest.
 func TestPapersRankTheWholeWindow(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/db"
@@ -12,11 +13,11 @@ import (
 
 // runBackup writes a consistent, compacted copy of the store (VACUUM INTO):
 // safe while `serve` or `collect` write to it.
-func runBackup(ctx context.Context, cfg *config.Config, out string, stdout io.Writer) error {
+func runBackup(ctx context.Context, cfg *config.Config, now func() time.Time, out string, stdout io.Writer) error {
 	if _, err := os.Stat(out); err == nil {
 		return &exitError{code: exitConfigError, err: fmt.Errorf("backup: %s exists; choose a new file", out)}
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, now)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}

@@ -8,12 +8,13 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 )
 
-func runCollect(ctx context.Context, cfg *config.Config, logger *slog.Logger, stdout io.Writer) error {
-	a, err := openApp(ctx, cfg, logger, terminalProgress(stdout))
+func runCollect(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time, stdout io.Writer) error {
+	a, err := openApp(ctx, cfg, logger, now, terminalProgress(stdout))
 	if err != nil {
 		return err
 	}

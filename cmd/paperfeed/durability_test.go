@@ -158,7 +158,7 @@ func assertComplete(t *testing.T, got map[string]bool, src string, n int) {
 
 func openChecked(t *testing.T, path string) db.Store {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), path)
+	store, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
 		t.Fatalf("reopen after the crash: %v", err)
 	}

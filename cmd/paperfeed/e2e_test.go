@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 
@@ -202,7 +203,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(ctx, cfg.Storage.Path)
+	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Serve: every topic in every format reads back.
-	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), nil)
+	a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), time.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +475,7 @@ func TestBackup(t *testing.T) {
 	if err := run(ctx, []string{"backup", "-config", cfgPath, "-out", out}, &stdout, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	copyStore, err := sqlite.Open(ctx, out)
+	copyStore, err := sqlite.Open(ctx, out, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,18 +5,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/feeds"
 )
 
-func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, dir string, stdout io.Writer) error {
-	store, err := openStore(ctx, cfg)
+func runExport(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time, dir string, stdout io.Writer) error {
+	store, err := openStore(ctx, cfg, now)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
 	defer store.Close()
-	srv, err := feeds.NewServer(cfg, store, feeds.Options{Logger: logger, TopicsChecked: true})
+	srv, err := feeds.NewServer(cfg, store, feeds.Options{Now: now, Logger: logger, TopicsChecked: true})
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}

@@ -88,23 +88,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &exitError{code: exitConfigError, err: err}
 	}
 
+	// The program's one clock: the collector, the sources, the fetcher, the
+	// store and the server all read it.
+	now := time.Now
 	switch cmd {
 	case "check":
 		return runCheck(cfg, stdout)
 	case "collect":
-		return runCollect(ctx, cfg, logger, stdout)
+		return runCollect(ctx, cfg, logger, now, stdout)
 	case "export":
 		if outDir == "" {
 			return &exitError{code: exitConfigError, err: errors.New("export: -out DIR is required")}
 		}
-		return runExport(ctx, cfg, logger, outDir, stdout)
+		return runExport(ctx, cfg, logger, now, outDir, stdout)
 	case "backup":
 		if outDir == "" {
 			return &exitError{code: exitConfigError, err: errors.New("backup: -out FILE is required")}
 		}
-		return runBackup(ctx, cfg, outDir, stdout)
+		return runBackup(ctx, cfg, now, outDir, stdout)
 	default:
-		return runServe(ctx, cfg, logger)
+		return runServe(ctx, cfg, logger, now)
 	}
 }
 
@@ -144,9 +147,9 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// openStore opens (creating and migrating if needed) the configured store.
-func openStore(ctx context.Context, cfg *config.Config) (db.Store, error) {
-	s, err := sqlite.Open(ctx, cfg.Storage.Path)
+// openStore opens (creating and migrating if needed) the configured store on the clock now.
+func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (db.Store, error) {
+	s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{Now: now})
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}
@@ -158,10 +161,11 @@ type app struct {
 	store     db.Store
 	collector *aggregator.Collector
 	registry  *prometheus.Registry
+	now       func() time.Time // the program's clock
 }
 
-func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, progress func(string, int, int)) (*app, error) {
-	store, err := openStore(ctx, cfg)
+func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time, progress func(string, int, int)) (*app, error) {
+	store, err := openStore(ctx, cfg, now)
 	if err != nil {
 		return nil, &exitError{code: exitConfigError, err: err}
 	}
@@ -171,11 +175,12 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, progr
 		UserAgent: cfg.Collect.UserAgent,
 		Timeout:   time.Duration(cfg.Collect.Timeout),
 		MaxBody:   cfg.Collect.MaxBodyBytes,
+		Now:       now,
 	})
-	col, err := aggregator.New(cfg, store, client, aggregator.Options{Logger: logger, Metrics: aggregator.NewMetrics(reg), Progress: progress})
+	col, err := aggregator.New(cfg, store, client, aggregator.Options{Logger: logger, Now: now, Metrics: aggregator.NewMetrics(reg), Progress: progress})
 	if err != nil {
 		store.Close()
 		return nil, &exitError{code: exitConfigError, err: err}
 	}
-	return &app{cfg: cfg, store: store, collector: col, registry: reg}, nil
+	return &app{cfg: cfg, store: store, collector: col, registry: reg, now: now}, nil
 }

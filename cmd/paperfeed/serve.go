@@ -14,8 +14,8 @@ import (
 	"github.com/paperfeed/paperfeed/feeds/status"
 )
 
-func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	a, err := openApp(ctx, cfg, logger, nil)
+func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time) error {
+	a, err := openApp(ctx, cfg, logger, now, nil)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 
 // newHandler routes the feeds and the operator endpoints.
 func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
-	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Logger: logger, Registerer: a.registry, TopicsChecked: true})
+	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Now: a.now, Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ type Store struct {
 	w    *sql.DB // one connection: every write transaction
 	r    *sql.DB // a pool of read-only connections
 	path string
+	now  func() time.Time
 	ws   [numWriteStmts]*sql.Stmt // the write path's statements, prepared once on w
 	gen  *sql.Stmt                // Generation's query, prepared on the read pool
 
@@ -98,8 +99,22 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// Options are a Store's optional settings.
+type Options struct {
+	// Now is the store's clock, on which a cached generation expires (see
+	// Generation); nil means time.Now. The program passes its one clock (see
+	// cmd/paperfeed). time.Now's monotonic reading keeps the expiry right when
+	// the wall clock steps; a clock that steps back ends the cached value at
+	// once. A fake clock that does not move keeps the cached value until a
+	// write through this Store: tests advance it to see another process's writes.
+	Now func() time.Time
+}
+
 // Open opens (creating if needed) the database at path and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -121,7 +136,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	st := &Store{w: w, r: r, path: path}
+	st := &Store{w: w, r: r, path: path, now: o.Now}
 	if st.gen, err = r.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'generation'"); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("open %s: prepare: %w", path, err)
@@ -155,13 +170,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// GenerationTTL bounds how long Generation may miss a write committed by
-// another process (a cron `paperfeed collect`); writes through this Store are
-// seen at once.
+// GenerationTTL bounds how long, on the store's clock, Generation may miss a
+// write committed by another process (a cron `paperfeed collect`); writes
+// through this Store are seen at once.
 const GenerationTTL = 250 * time.Millisecond
 
-// genSnap is a generation read at a time, valid while no write of this
-// process has committed since (writes counts them).
+// genSnap is a generation read at a time of the store's clock, valid while
+// no write of this process has committed since (writes counts them).
 type genSnap struct {
 	value  int64
 	at     time.Time
@@ -174,14 +189,17 @@ type genSnap struct {
 // through this Store.
 func (s *Store) Generation(ctx context.Context) (int64, error) {
 	writes := s.writes.Load()
-	if g := s.genCache.Load(); g != nil && g.writes == writes && time.Since(g.at) < GenerationTTL {
-		return g.value, nil
+	now := s.now()
+	if g := s.genCache.Load(); g != nil && g.writes == writes {
+		if age := now.Sub(g.at); age >= 0 && age < GenerationTTL {
+			return g.value, nil
+		}
 	}
 	var g int64
 	if err := s.gen.QueryRowContext(ctx).Scan(&g); err != nil {
 		return 0, fmt.Errorf("read generation: %w", err)
 	}
-	s.genCache.Store(&genSnap{value: g, at: time.Now(), writes: writes})
+	s.genCache.Store(&genSnap{value: g, at: now, writes: writes})
 	return g, nil
 }
 

@@ -20,7 +20,7 @@ var paths sync.Map // db.Store -> string
 
 func openAt(t *testing.T, path string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), path)
+	s, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestGenerationCountsOneAWrite(t *testing.T) {
 func TestMigrationsIdempotent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	ctx := context.Background()
-	s, err := Open(ctx, path)
+	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	conn.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1))
 	conn.Close()
-	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "newer than this paperfeed knows") {
+	if _, err := Open(context.Background(), path, Options{}); err == nil || !strings.Contains(err.Error(), "newer than this paperfeed knows") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/paperfeed/paperfeed/db"
@@ -223,19 +224,33 @@ func (t *Tx) newUID(ctx context.Context, p *model.Paper) (string, error) {
 		seed = p.Sightings[0].Source + "\x00" + p.Sightings[0].GUID
 	}
 	tries = append(tries, "pf:"+shortHash(seed))
-	for i, uid := range tries {
-		var n int
-		if err := t.stmt(ctx, stUIDTaken).QueryRowContext(ctx, uid).Scan(&n); err != nil {
-			return "", fmt.Errorf("pick paper id: %w", err)
-		}
-		if n == 0 {
+	for _, uid := range tries {
+		if taken, err := t.uidTaken(ctx, uid); err != nil {
+			return "", err
+		} else if !taken {
 			return uid, nil
 		}
-		if i == len(tries)-1 {
-			return uid + "-" + shortHash(fmt.Sprint(time.Now().UnixNano())), nil
+	}
+	// Every try is taken (another paper has the same ids and first sighting):
+	// the hash gets a numbered suffix. (A clock reading would repeat under a
+	// fake clock: it is no source of uniqueness.)
+	last := tries[len(tries)-1]
+	for n := 2; ; n++ {
+		uid := last + "-" + shortHash(seed+"\x00"+strconv.Itoa(n))
+		if taken, err := t.uidTaken(ctx, uid); err != nil {
+			return "", err
+		} else if !taken {
+			return uid, nil
 		}
 	}
-	return "", errors.New("unreachable")
+}
+
+func (t *Tx) uidTaken(ctx context.Context, uid string) (bool, error) {
+	var n int
+	if err := t.stmt(ctx, stUIDTaken).QueryRowContext(ctx, uid).Scan(&n); err != nil {
+		return false, fmt.Errorf("pick paper id: %w", err)
+	}
+	return n > 0, nil
 }
 
 func shortHash(s string) string {

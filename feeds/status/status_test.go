@@ -89,7 +89,7 @@ func TestMetrics(t *testing.T) {
 // openStore opens a fresh store, closed when the test ends.
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(filepath.Dir(*cfgPath), cfg.Storage.Path))
+	store, err := sqlite.Open(ctx, filepath.Join(filepath.Dir(*cfgPath), cfg.Storage.Path), sqlite.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

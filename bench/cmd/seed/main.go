@@ -29,7 +29,7 @@ func main() {
 		log.Fatalf("%s exists", *path)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, *path)
+	store, err := sqlite.Open(ctx, *path, sqlite.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

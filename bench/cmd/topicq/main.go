@@ -22,7 +22,7 @@ func main() {
 	rounds := flag.Int("n", 20, "queries per class")
 	flag.Parse()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, *path)
+	store, err := sqlite.Open(ctx, *path, sqlite.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
