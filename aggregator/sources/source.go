@@ -93,6 +93,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, receives backfill progress (done, total) for a terminal bar.
 	Progress func(source string, done, total int)
+	// Gate, when set, bounds the bodies every source of the process parses
+	// at once (see ParseGate); nil parses without waiting.
+	Gate *ParseGate
 }
 
 func (o Options) now() time.Time {
@@ -102,8 +105,17 @@ func (o Options) now() time.Time {
 	return time.Now().UTC()
 }
 
-// New builds the source a config entry describes.
+// New builds the source a config entry describes; with o.Gate, its passes
+// parse under the gate.
 func New(c config.Source, o Options) (Source, error) {
+	s, err := newSource(c, o)
+	if err != nil || o.Gate == nil {
+		return s, err
+	}
+	return gatedSource{Source: s, gate: o.Gate}, nil
+}
+
+func newSource(c config.Source, o Options) (Source, error) {
 	switch c.Type {
 	case "feed":
 		return newFeed(c, o)
