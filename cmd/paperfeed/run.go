@@ -160,7 +160,10 @@ type app struct {
 	registry  *prometheus.Registry
 }
 
+// openApp opens what serve and collect share: the store, the metrics, the
+// collector, and the process's memory limit.
 func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, progress func(string, int, int)) (*app, error) {
+	setMemoryLimit(cfg.Collect.MaxBodyBytes, logger)
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, &exitError{code: exitConfigError, err: err}
