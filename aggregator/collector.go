@@ -74,8 +74,11 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 		o.Now = time.Now
 	}
 	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}}
+	// One gate for every source: the bodies parsed at once weigh at most one
+	// body cap, however many workers fetch.
+	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
 	for _, sc := range cfg.Sources {
-		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress})
+		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress, Gate: gate})
 		if err != nil {
 			return nil, err
 		}

@@ -4,8 +4,10 @@
 # store), on documents just under the default 20 MiB body cap: 700,000 nested
 # elements, 1.7 million empty elements, 208,000 small legitimate items, a JSON
 # Feed of 600,000 tiny items, a normal arXiv-shaped feed, and the largest
-# shapes the limits accept. BEFORE=/path/to/an/older/paperfeed (and
-# BEFORE_FEEDPASS) measure another build side by side in the same run.
+# shapes the limits accept; then two feed sources of 208,000 small items in
+# one collect with workers = 4 (two large bodies at once).
+# BEFORE=/path/to/an/older/paperfeed (and BEFORE_FEEDPASS) measure another
+# build side by side in the same run.
 set -euo pipefail
 B=${B:-/tmp/paperfeed-bench}/hostile
 mkdir -p "$B"
@@ -43,3 +45,25 @@ EOT
   /usr/bin/time -f "  feedpass after peak RSS %M KB, %e s" ./feedpass $f | sed 's/^/  /'
   rm -f store.db*
 done
+cat > collect-two-small-items.toml <<EOT
+[server]
+listen = "127.0.0.1:18081"
+[storage]
+path = "store.db"
+[collect]
+workers = 4
+[[source]]
+name = "hostile-1"
+type = "feed"
+url = "file://$B/small-items.xml"
+[[source]]
+name = "hostile-2"
+type = "feed"
+url = "file://$B/small-items.xml"
+EOT
+echo "== two small-items.xml feeds at once (workers = 4)"
+for b in $builds; do
+  rm -f store.db*
+  /usr/bin/time -f "collect ${b%%=*} peak RSS %M KB, %e s" "${b#*=}" collect -config collect-two-small-items.toml -log-level error 2>&1 | sed 's/^/  /' || true
+done
+rm -f store.db*

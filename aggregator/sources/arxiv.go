@@ -85,6 +85,9 @@ func (s *arxivRSS) parse(body []byte) (items []model.Item, dropped int, err erro
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, 0, errors.New("empty body")
 	}
+	if _, err := scanDocument(body); err != nil {
+		return nil, 0, err
+	}
 	feed, err := s.parser.Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {

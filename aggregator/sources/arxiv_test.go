@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -330,5 +331,43 @@ func TestArxivSpacing(t *testing.T) {
 	}
 	if gap < 190*time.Millisecond {
 		t.Errorf("arXiv requests %v apart, want at least 200ms", gap)
+	}
+}
+
+// TestArxivRSSShapeLimits: the announcement source refuses the document
+// shapes the generic feed source refuses, before gofeed builds them; an
+// announcement at the item limit parses.
+func TestArxivRSSShapeLimits(t *testing.T) {
+	rss := func(inner string) []byte {
+		return []byte(`<?xml version="1.0"?><rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel><title>cs.CL</title>` + inner + `</channel></rss>`)
+	}
+	item := `<item><title>T</title><link>https://arxiv.org/abs/2409.00001</link><description>arXiv:2409.00001v1 Announce Type: new Abstract: A.</description></item>`
+	for _, tc := range []struct {
+		name  string
+		doc   []byte
+		want  string // "" when the document must parse
+		items int
+	}{
+		{"700,000 nested elements", rss(`<item><title>T</title>` + strings.Repeat(`<x>`, 700_000) + strings.Repeat(`</x>`, 700_000) + `</item>`),
+			fmt.Sprintf("limit of %d levels of nesting at line 1, column", maxFeedDepth), 0},
+		{"items over the limit", rss(strings.Repeat(`<item/>`, maxFeedItems+1)), fmt.Sprintf("limit of %d items", maxFeedItems), 0},
+		{"elements over the limit", rss(`<item>` + strings.Repeat(`<arxiv:e/>`, maxFeedNodes) + `</item>`), fmt.Sprintf("limit of %d elements and attributes", maxFeedNodes), 0},
+		{"JSON values over the limit", []byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"tags":[` + strings.TrimSuffix(strings.Repeat(`"a",`, maxFeedNodes), ",") + `]}]}`),
+			fmt.Sprintf("limit of %d values", maxFeedNodes), 0},
+		{"items at the limit", rss(item + strings.Repeat(`<item/>`, maxFeedItems-1)), "", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mustNew(t, config.Source{Name: "a", Type: "arxiv", Categories: []string{"cs.CL"}}, Options{}).(*arxivRSS)
+			items, _, err := s.parse(tc.doc)
+			if tc.want == "" {
+				if err != nil || len(items) != tc.items {
+					t.Fatalf("%d items, error %v; want %d items", len(items), err, tc.items)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

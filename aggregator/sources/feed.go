@@ -71,12 +71,7 @@ func parseFeed(body []byte, contentType string) (items []model.Item, notes []str
 		// entity-expansion bomb or broken, and its unexpanded references would be stored as text.
 		return nil, nil, errors.New("document declares XML entities in its DOCTYPE: refused")
 	}
-	var shape docShape
-	if isJSONDocument(body) {
-		err = scanJSON(body)
-	} else {
-		shape, err = scanXML(body)
-	}
+	shape, err := scanDocument(body)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -100,6 +100,15 @@ func (b *nodeBudget) enter(attrs int, item bool) *limitError {
 	return nil
 }
 
+// scanDocument checks a UTF-8 document against the bounds before gofeed
+// parses it, as JSON or XML the way gofeed's detector tells them apart.
+func scanDocument(body []byte) (docShape, error) {
+	if isJSONDocument(body) {
+		return docShape{}, scanJSON(body)
+	}
+	return scanXML(body)
+}
+
 // scanXML checks a UTF-8 XML document against the bounds and records the
 // shape of its Atom entries. It tokenizes as gofeed does (non-strict, C0
 // control characters dropped): a syntax error ends the scan without an error,

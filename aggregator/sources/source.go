@@ -97,6 +97,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, receives backfill progress (done, total) for a terminal bar.
 	Progress func(source string, done, total int)
+	// Gate, when set, bounds the bodies every source of the process parses
+	// at once (see ParseGate); nil parses without waiting.
+	Gate *ParseGate
 }
 
 func (o Options) now() time.Time { return o.Now().UTC() }
@@ -104,6 +107,7 @@ func (o Options) now() time.Time { return o.Now().UTC() }
 // New builds the source a config entry describes. The entry's type-specific
 // options take their defaults, and are checked, by config.Source.Check, the same
 // code the config check runs; the constructors read the options as filled in.
+// With o.Gate, its passes parse under the gate.
 func New(c config.Source, o Options) (Source, error) {
 	if probs := c.Check(); len(probs) > 0 {
 		return nil, fmt.Errorf("source %q: %s", c.Name, strings.Join(probs, "; "))
@@ -111,6 +115,14 @@ func New(c config.Source, o Options) (Source, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	s, err := newSource(c, o)
+	if err != nil || o.Gate == nil {
+		return s, err
+	}
+	return gatedSource{Source: s, gate: o.Gate}, nil
+}
+
+func newSource(c config.Source, o Options) (Source, error) {
 	switch c.Type {
 	case "feed":
 		return newFeed(c, o)

@@ -164,7 +164,10 @@ type app struct {
 	now       func() time.Time // the program's clock
 }
 
+// openApp opens what serve and collect share: the store, the metrics, the
+// collector, and the process's memory limit.
 func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time, progress func(string, int, int)) (*app, error) {
+	setMemoryLimit(cfg.Collect.MaxBodyBytes, logger)
 	store, err := openStore(ctx, cfg, now)
 	if err != nil {
 		return nil, &exitError{code: exitConfigError, err: err}
