@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
@@ -113,3 +114,78 @@ func (c *lru) put(r *rendered) {
 }
 
 func (c *lru) len() int { return c.ll.Len() }
+
+// get returns the document from the cache, or renders and caches it; a
+// render waits for the render gate.
+func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
+	gen, err := s.store.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cache := s.cache
+	if d.pinned {
+		cache = s.pinned
+	}
+	for {
+		now := s.now()
+		s.mu.Lock()
+		old := cache.get(d.key)
+		if old != nil && old.gen == gen && !now.Before(old.at) && now.Sub(old.at) < s.maxAge {
+			s.mu.Unlock()
+			if s.hits != nil {
+				s.hits.Inc()
+			}
+			return old, nil
+		}
+		if wait, ok := s.inflight[d.key]; ok {
+			s.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		s.inflight[d.key] = done
+		s.mu.Unlock()
+
+		var r *rendered
+		err := s.gate.enter(ctx, d.pinned)
+		if err == nil {
+			r, err = s.render(ctx, d, gen, now, old)
+			s.gate.leave()
+		}
+		s.mu.Lock()
+		delete(s.inflight, d.key)
+		if err == nil {
+			cache.put(r)
+		}
+		s.mu.Unlock()
+		close(done)
+		return r, err
+	}
+}
+
+func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, old *rendered) (*rendered, error) {
+	if s.renderHook != nil {
+		s.renderHook(d.key)
+	}
+	body, contentT, err := d.build(ctx, s, now)
+	if err != nil {
+		return nil, err
+	}
+	r := newRendered(d.key, contentTypes[d.format], body)
+	r.gen, r.at, r.contentT = gen, now, contentT.UTC().Truncate(time.Second)
+	switch {
+	case old != nil && old.etag == r.etag:
+		r.setLastModified(old.lastMod)
+	case old != nil && !r.contentT.After(old.lastMod):
+		r.setLastModified(now.UTC().Truncate(time.Second)) // changed without a newer paper
+	case r.contentT.IsZero():
+		r.setLastModified(now.UTC().Truncate(time.Second))
+	default:
+		r.setLastModified(r.contentT)
+	}
+	return r, nil
+}
