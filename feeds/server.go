@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
@@ -57,11 +58,12 @@ type Server struct {
 	cacheControlHdr []string // the same, as a header value
 	favicon         *rendered
 
-	mu       sync.Mutex
-	cache    *lru // ad-hoc documents: searches, ?limit=
-	pinned   *lru // configured documents, never evicted by ad-hoc ones
-	inflight map[string]chan struct{}
-	gate     *renderGate
+	mu      sync.Mutex
+	cache   *lru               // ad-hoc documents: searches, ?limit=
+	pinned  *lru               // configured documents, never evicted by ad-hoc ones
+	group   singleflight.Group // concurrent misses of one key render once (see get)
+	flights map[string]*flight // the context and callers of each render in flight
+	gate    *renderGate
 	// renderHook, when set (by tests), runs in every render, inside the gate.
 	renderHook func(key string)
 
@@ -82,7 +84,7 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 		topicDocs: map[[2]string]doc{},
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
 		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
-		inflight:  map[string]chan struct{}{},
+		flights:   map[string]*flight{},
 		gate:      newRenderGate(opts.RenderSlots, opts.RenderQueue),
 		favicon:   newFavicon(),
 	}
