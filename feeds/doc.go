@@ -21,7 +21,8 @@
 // request; the store answers from memory, re-reading its row at most every
 // sqlite.GenerationTTL (250 ms), so a write by another process (a cron `paperfeed
 // collect`) shows within that, and a write by this process at once. Concurrent
-// misses of one key render once, and renders pass a bounded gate (renderGate):
+// misses of one key share one render (singleflight), which stops only when
+// every caller waiting for it has gone; renders pass a bounded gate (renderGate):
 // past its queue, a search or ?limit= answers 503 with Retry-After. Configured
 // documents are cached apart from ad-hoc ones, which cannot evict them.
 //
