@@ -133,10 +133,7 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := s.cache
-	if d.pinned {
-		cache = s.pinned
-	}
+	cache := s.cacheFor(d)
 	for {
 		s.mu.Lock()
 		if old := cache.get(d.key); s.fresh(old, gen, s.now()) {
@@ -178,6 +175,14 @@ func (s *Server) get(ctx context.Context, d doc) (*rendered, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// cacheFor is the cache that holds d: configured documents apart from ad-hoc ones.
+func (s *Server) cacheFor(d doc) *lru {
+	if d.pinned {
+		return s.pinned
+	}
+	return s.cache
 }
 
 // flight is the render of one key that callers are waiting for; Server.mu

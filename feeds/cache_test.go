@@ -291,3 +291,22 @@ func TestSearchesDoNotEvictTopics(t *testing.T) {
 		t.Errorf("cache hits %v, want %v: the searches evicted the topic", got, before+2)
 	}
 }
+
+// TestCacheHitAllocates: the lookup of a cached document allocates nothing
+// (the render path's closure must not move the hit path's variables to the
+// heap); BenchmarkCachedFeed measures the whole request.
+func TestCacheHitAllocates(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	d := f.srv.topicDocs[[2]string{"ml", FormatAtom}]
+	if _, err := f.srv.get(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := f.srv.get(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("a cache hit allocates %v times", n)
+	}
+}
