@@ -105,6 +105,12 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 
 // notModified applies RFC 9110 section 13.2.2: If-None-Match wins over
 // If-Modified-Since. Either variant's ETag matches (weak comparison, as for GET).
+//
+// Not http.ServeContent: it compares the sent variant's ETag only (a reader
+// that cached the gzip variant and now asks for identity would get a 200), it
+// answers Range requests, which no feed reader needs, and it allocates a
+// reader and a copy buffer per response, where a cache hit here allocates
+// nothing (BenchmarkCachedFeed: 19 allocations instead of 9).
 func notModified(r *http.Request, doc *rendered) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
