@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
@@ -50,37 +52,14 @@ var linkLabels = []struct{ kind, label string }{
 
 // uidNamespace is the UUID v5 namespace of paperfeed entry ids, a fixed UUID
 // chosen once. Never change it: every published entry id depends on it.
-var uidNamespace = mustUUID("2e3b5c4a-58b6-5c07-9d0c-6a1f4f3f2b11")
+var uidNamespace = uuid.MustParse("2e3b5c4a-58b6-5c07-9d0c-6a1f4f3f2b11")
 
 // EntryID returns the Atom/RSS/JSON Feed id of the paper with this UID:
-// urn:uuid:<UUID v5 of the UID>. It depends on nothing but the UID, so it survives
-// renders, store generations, link changes and base_url changes.
+// urn:uuid:<UUID v5 (RFC 9562 section 5.5) of the UID>. It depends on nothing
+// but the UID, so it survives renders, store generations, link changes and
+// base_url changes.
 func EntryID(uid string) string {
-	return "urn:uuid:" + uuidV5(uidNamespace, "paper:"+uid)
-}
-
-func mustUUID(s string) [16]byte {
-	var u [16]byte
-	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
-	if err != nil || len(b) != 16 {
-		panic("bad uuid " + s)
-	}
-	copy(u[:], b)
-	return u
-}
-
-// uuidV5 is RFC 9562 section 5.5 (SHA-1 name-based UUID).
-func uuidV5(ns [16]byte, name string) string {
-	h := sha1.New()
-	h.Write(ns[:])
-	h.Write([]byte(name))
-	s := h.Sum(nil)
-	var u [16]byte
-	copy(u[:], s[:16])
-	u[6] = (u[6] & 0x0f) | 0x50
-	u[8] = (u[8] & 0x3f) | 0x80
-	x := hex.EncodeToString(u[:])
-	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	return uuid.NewSHA1(uidNamespace, []byte("paper:"+uid)).URN()
 }
 
 // anchorFor is the HTML id of a paper on a topic page: "p-" and a short hash of the UID.

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
 )
 
 // The HTML pages use html/template, so every upstream string is escaped (and
@@ -137,6 +140,64 @@ func renderPage(v *pageView) ([]byte, error) {
 		CSS template.CSS
 	}{v, template.CSS(pageCSS)})
 	return b.Bytes(), err
+}
+
+// topicView is a topic as the HTML pages show it; prefix is the relative path
+// from the page to the topics/ folder ("" on a topic page, "topics/" on the index).
+func (s *Server) topicView(t config.Topic, es []entry, prefix string) topicView {
+	tv := topicView{
+		Name:        t.Name,
+		Title:       cleanLine(t.Title, maxTitleRunes),
+		Description: cleanLine(t.Description, maxAbstractRunes),
+		Page:        prefix + t.Name + ".html",
+		Count:       len(es),
+		Entries:     es,
+	}
+	tv.Feeds = feedLinks(tv.Title,
+		func(ext string) string { return prefix + t.Name + "." + ext },
+		func(ext string) string { return s.topicURL(t.Name, ext) })
+	return tv
+}
+
+// feedLinks are the subscribe links of one document in each feed format: href
+// relative to the page, abs for autodiscovery.
+func feedLinks(title string, href, abs func(ext string) string) []feedLink {
+	var out []feedLink
+	for _, f := range []struct{ ext, label string }{{FormatAtom, "Atom"}, {FormatRSS, "RSS"}, {FormatJSON, "JSON Feed"}} {
+		out = append(out, feedLink{
+			Label: title + " (" + f.label + ")",
+			Type:  strings.TrimSuffix(contentTypes[f.ext], "; charset=utf-8"),
+			Href:  href(f.ext),
+			Abs:   abs(f.ext),
+		})
+	}
+	return out
+}
+
+// searchPage is the HTML search page: a form, and the results of q with
+// subscribe links to the same search as feeds.
+func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, time.Time, error) {
+	title := "Search"
+	if q != "" {
+		title = "Search: " + cleanLine(q, 200)
+	}
+	tv := topicView{Title: title, Count: len(es), Entries: es}
+	if q != "" {
+		href := func(ext string) string { return "search." + ext + "?q=" + url.QueryEscape(q) }
+		tv.Feeds = feedLinks(title, href, func(ext string) string { return s.base + "/" + href(ext) })
+	}
+	site := cleanLine(s.cfg.Server.Title, 200)
+	b, err := renderPage(&pageView{
+		SiteTitle: site,
+		Title:     title + " · " + site,
+		Home:      "./",
+		OPML:      "topics.opml",
+		Topic:     &tv,
+		Alternate: tv.Feeds,
+		Search:    true,
+		Query:     cleanLine(q, 1000),
+	})
+	return b, contentT, err
 }
 
 // ---- OPML 2.0 ----

@@ -14,9 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
@@ -188,19 +185,3 @@ code{font-size:.85em;word-break:break-all}@media(max-width:700px){td,th{display:
 </tbody></table>
 </body></html>
 `))
-
-// Metrics serves the registry in Prometheus text format, refreshing the
-// store gauges on each scrape.
-func Metrics(reg *prometheus.Registry, store db.Store) http.Handler {
-	papers := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_papers_stored", Help: "Papers in the store."})
-	sightings := prometheus.NewGauge(prometheus.GaugeOpts{Name: "paperfeed_sightings_stored", Help: "Source listings in the store."})
-	reg.MustRegister(papers, sightings)
-	inner := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if st, err := store.Stats(r.Context()); err == nil {
-			papers.Set(float64(st.Papers))
-			sightings.Set(float64(st.Sightings))
-		}
-		inner.ServeHTTP(w, r)
-	})
-}
