@@ -189,8 +189,8 @@ func (e *ValidationError) Error() string {
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // Validate checks values that TOML types cannot, fills per-entry defaults and adds
-// the "all" topic when the file defines none. It does not check FTS5 syntax: the
-// store does (db.Store.CheckQuery), since only it knows the dialect.
+// the "all" topic when the file defines none. It does not check FTS5 syntax:
+// topic.Check does, once, with the engine's checker, since only the engine knows the dialect.
 func (c *Config) Validate() error {
 	var probs []string
 	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
