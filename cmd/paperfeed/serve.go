@@ -93,7 +93,7 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := status.New(a.cfg, a.store)
+	st := status.New(a.cfg, a.store, a.now)
 	mux := http.NewServeMux()
 	fs.Register(mux)
 	mux.Handle("GET /status", st)

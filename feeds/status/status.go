@@ -55,9 +55,12 @@ type Handler struct {
 	now   func() time.Time
 }
 
-// New returns the /status handler.
-func New(cfg *config.Config, store db.Store) *Handler {
-	return &Handler{cfg: cfg, store: store, now: time.Now}
+// New returns the /status handler; now is the program's clock (nil: time.Now).
+func New(cfg *config.Config, store db.Store, now func() time.Time) *Handler {
+	if now == nil {
+		now = time.Now
+	}
+	return &Handler{cfg: cfg, store: store, now: now}
 }
 
 // Build assembles the report.

@@ -39,7 +39,7 @@ func TestStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := New(cfg, store)
+	h := New(cfg, store, nil)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status?format=json", nil))
