@@ -24,7 +24,7 @@ func TitleKey(title string) string {
 		s = u
 	}
 	if strings.IndexByte(s, '<') >= 0 {
-		s = stripTags(s)
+		s = dropTags(s)
 	}
 	if strings.ContainsAny(s, `\$`) {
 		s = detex(s)
@@ -112,9 +112,12 @@ func lowerAlnum(s string) string {
 	return b.String()
 }
 
-// stripTags removes HTML/XML tags ("<i>", "</sub>", "<br/>", "<!-- -->").
-// A '<' not followed by a tag-like character, or never closed, is kept.
-func stripTags(s string) string {
+// dropTags removes tag-shaped runs ("<i>", "</sub>", "<br/>", "<!-- -->").
+// A '<' not followed by a tag-like character, or never closed, is kept. It is
+// not HTML-to-text (that is plaintext.FromHTML, an HTML tokenizer): a title
+// is text by the time it is keyed, so "Is P<NP?" keeps "NP" and the words
+// after a literal "<script>" stay title words.
+func dropTags(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
