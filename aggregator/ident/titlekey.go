@@ -5,9 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/unicode/norm"
 )
 
 // TitleKey is the normalised form of a title that all spellings of the same
@@ -27,7 +24,7 @@ func TitleKey(title string) string {
 		s = u
 	}
 	if strings.IndexByte(s, '<') >= 0 {
-		s = stripTags(s)
+		s = dropTags(s)
 	}
 	if strings.ContainsAny(s, `\$`) {
 		s = detex(s)
@@ -81,12 +78,8 @@ func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
 // version or decimal number: "Qwen2.5" must not become "Qwen25").
 func keyDigit(r rune) bool { return '0' <= r && r <= '9' || '０' <= r && r <= '９' }
 
-var isMark = runes.In(unicode.Mn)
-
-// foldKey is the Unicode path: compatibility decomposition (NFKD: ligatures,
-// fullwidth forms, super/subscripts), combining marks removed (diacritics),
-// lower case, a few letters without decomposition transliterated, Greek
-// letters spelled out, punctuation, spaces and most symbols dropped.
+// foldKey is the Unicode path: each rune folded in keyMode (see foldRune),
+// and a '.' between two digits kept.
 func foldKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -100,75 +93,12 @@ func foldKey(s string) string {
 				}
 			}
 		} else if !(r == utf8.RuneError && size == 1) {
-			foldRune(&b, s[i:i+size], r, 0)
+			foldRune(&b, s[i:i+size], r, 0, keyMode)
 		}
 		prev = r
 		i += size
 	}
 	return b.String()
-}
-
-// foldRune appends the key form of r (whose UTF-8 encoding is enc) to b.
-func foldRune(b *strings.Builder, enc string, r rune, depth int) {
-	if r < utf8.RuneSelf {
-		switch {
-		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '+':
-			b.WriteByte(byte(r))
-		case 'A' <= r && r <= 'Z':
-			b.WriteByte(byte(r) + 'a' - 'A')
-		case r == '&':
-			b.WriteString("and") // "Pretrain & Prompt" is "Pretrain and Prompt"
-		}
-		return
-	}
-	switch r {
-	case '™', '℠', '©', '®', '℗', '°', '−', '∗', '∙', '⋅', '∼', '⁄', '∕', '∖', '∣', '∘', '⋆':
-		return // marks and operators that stand for punctuation or nothing
-	case 'ʼ', 'ʻ', 'ʽ', 'ˈ', 'ˊ', 'ˋ', 'ꞌ':
-		return // modifier letters used as apostrophes and accents
-	case '×':
-		b.WriteByte('x')
-		return
-	}
-	if depth < 4 {
-		if d := norm.NFKD.PropertiesString(enc).Decomposition(); d != nil {
-			for j := 0; j < len(d); {
-				r2, n := utf8.DecodeRune(d[j:])
-				foldRune(b, string(d[j:j+n]), r2, depth+1)
-				j += n
-			}
-			return
-		}
-		if lr := unicode.ToLower(r); lr != r {
-			foldRune(b, string(lr), lr, depth+1)
-			return
-		}
-	}
-	if isMark.Contains(r) || unicode.Is(unicode.Me, r) {
-		return
-	}
-	if t, ok := translit[r]; ok {
-		b.WriteString(t)
-		return
-	}
-	switch {
-	case unicode.IsLetter(r), unicode.IsNumber(r), unicode.Is(unicode.Mc, r):
-		b.WriteRune(r)
-	case unicode.Is(unicode.Sm, r) && !(r >= 0x2190 && r <= 0x21FF) && !(r >= 0x27F0 && r <= 0x27FF) && !(r >= 0x2900 && r <= 0x297F):
-		b.WriteRune(r) // ∞, ≤, ∇ ...: a reader sees them; arrows are separators
-	}
-}
-
-// translit spells letters that NFKD leaves alone, and Greek letters, the way
-// titles also write them: "β-VAE", "$\beta$-VAE" and "beta-VAE" share a key.
-var translit = map[rune]string{
-	'ø': "o", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ß': "ss", 'æ': "ae", 'œ': "oe",
-	'ı': "i", 'ħ': "h", 'ŧ': "t", 'ƒ': "f", 'ŀ': "l", 'ȷ': "j",
-	'α': "alpha", 'β': "beta", 'γ': "gamma", 'δ': "delta", 'ε': "epsilon", 'ϵ': "epsilon",
-	'ζ': "zeta", 'η': "eta", 'θ': "theta", 'ϑ': "theta", 'ι': "iota", 'κ': "kappa", 'ϰ': "kappa",
-	'λ': "lambda", 'μ': "mu", 'ν': "nu", 'ξ': "xi", 'ο': "omicron", 'π': "pi", 'ϖ': "pi",
-	'ρ': "rho", 'ϱ': "rho", 'σ': "sigma", 'ς': "sigma", 'ϲ': "sigma", 'τ': "tau", 'υ': "upsilon",
-	'φ': "phi", 'ϕ': "phi", 'χ': "chi", 'ψ': "psi", 'ω': "omega",
 }
 
 // lowerAlnum is the last resort: the letters and digits of s, lower-cased.
@@ -182,9 +112,12 @@ func lowerAlnum(s string) string {
 	return b.String()
 }
 
-// stripTags removes HTML/XML tags ("<i>", "</sub>", "<br/>", "<!-- -->").
-// A '<' not followed by a tag-like character, or never closed, is kept.
-func stripTags(s string) string {
+// dropTags removes tag-shaped runs ("<i>", "</sub>", "<br/>", "<!-- -->").
+// A '<' not followed by a tag-like character, or never closed, is kept. It is
+// not HTML-to-text (that is plaintext.FromHTML, an HTML tokenizer): a title
+// is text by the time it is keyed, so "Is P<NP?" keeps "NP" and the words
+// after a literal "<script>" stay title words.
+func dropTags(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {

@@ -94,3 +94,23 @@ func TestTitleKeyExact(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleKeyTagsAreNotParsedAsHTML pins where the key's tag removal differs
+// from HTML-to-text (plaintext.FromHTML): a title is text by the time it is
+// keyed, so a "<" that opens no complete tag keeps what follows, and the text
+// after a <script> or <title> tag is title text, not element content. Title
+// keys are stored, so these must not change.
+func TestTitleKeyTagsAreNotParsedAsHTML(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Is P<NP?", "ispnp"},
+		{"Detecting <script> injection in templates", "detectinginjectionintemplates"},
+		{"Why the <title> element matters", "whytheelementmatters"},
+		{"<i>De novo</i> design", "denovodesign"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := TitleKey(tc.in); got != tc.want {
+				t.Errorf("TitleKey(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -7,7 +7,8 @@
 // It serves two callers that must agree on what a name is: paper merges the
 // spellings of one person in an author list (Parse, Same, Fuller, IsEtAl),
 // and dedup refuses to merge two listings whose author lists share no surname
-// (Surnames). It is a leaf package: it imports neither.
+// (Surnames). Of the project it imports only ident, for the Unicode folder
+// that title keys also use.
 package names
 
 import (
@@ -15,9 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
 )
 
 // Person is a name folded for comparison (see Fold).
@@ -128,20 +127,7 @@ func IsEtAl(entry string) bool {
 
 // Fold keeps the letters of s, without diacritics and lower-cased:
 // "André" -> "andre", "O'Brien" -> "obrien", "LeCun" -> "lecun".
-func Fold(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)))
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	var b strings.Builder
-	for _, r := range out {
-		if unicode.IsLetter(r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
+func Fold(s string) string { return ident.Letters(s) }
 
 // tokens splits a name on white space and after the dot of an initial
 // ("T.Brown" -> "T.", "Brown"; "J.L." -> "J.", "L.").
