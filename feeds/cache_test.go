@@ -192,7 +192,7 @@ func TestCacheAndMetrics(t *testing.T) {
 // configured documents are, a further search or ?limit= is refused with 503.
 func TestRenderGate(t *testing.T) {
 	f := newFixture(t, nil)
-	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1, RefuseHold: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +271,55 @@ func TestRenderGate(t *testing.T) {
 	}
 	if rec := do(context.Background(), "/search.atom?q=protein"); rec.Code != 200 {
 		t.Errorf("search after the flood: %d", rec.Code)
+	}
+}
+
+// TestRefusalHeld: a refused render is answered only after the gate's hold,
+// so a client that asks again at once gets at most one refusal per
+// connection per hold; a client that leaves ends its hold.
+func TestRefusalHeld(t *testing.T) {
+	f := newFixture(t, nil)
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.gate.slots <- struct{}{} // the slot is taken and one request waits
+	srv.gate.waiting.Add(1)
+	held := make(chan struct{}, 1)
+	srv.gate.hold = func(ctx context.Context) { held <- struct{}{}; <-ctx.Done() }
+	results := make(chan *httptest.ResponseRecorder, 1)
+	ask := func(ctx context.Context, target string) {
+		go func() {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest("GET", target, nil).WithContext(ctx))
+			results <- rec
+		}()
+	}
+
+	t.Run("held until the client leaves", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ask(ctx, "/search.atom?q=protein")
+		select {
+		case <-held:
+		case rec := <-results:
+			t.Fatalf("answered %d without a hold", rec.Code)
+		}
+		cancel()
+		if rec := <-results; rec.Code == 200 {
+			t.Errorf("refused request answered 200")
+		}
+	})
+	t.Run("503 with Retry-After when the hold ends", func(t *testing.T) {
+		srv.gate.hold = holdRefusal(time.Nanosecond)
+		ask(context.Background(), "/topics/ml.atom?limit=3")
+		rec := <-results
+		if rec.Code != 503 || rec.Header().Get("Retry-After") != "2" {
+			t.Errorf("after the hold: %d %v", rec.Code, rec.Header())
+		}
+	})
+	if n := srv.gate.waiting.Load(); n != 1 {
+		t.Errorf("held refusals changed the queue: %d waiting, want 1", n)
 	}
 }
 

@@ -23,7 +23,8 @@
 // collect`) shows within that, and a write by this process at once. Concurrent
 // misses of one key share one render (singleflight), which stops only when
 // every caller waiting for it has gone; renders pass a bounded gate (renderGate):
-// past its queue, a search or ?limit= answers 503 with Retry-After. Configured
+// past its queue, a search or ?limit= answers 503 with Retry-After, held a
+// second first so that a client that asks again at once is paced. Configured
 // documents are cached apart from ad-hoc ones, which cannot evict them.
 //
 // Last-Modified is the newest Updated or FirstSeen of the papers in the

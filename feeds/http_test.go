@@ -418,10 +418,10 @@ func BenchmarkUncachedFeed(b *testing.B) {
 }
 
 // BenchmarkRefusedSearch is a whole request refused by a full render gate
-// (503): the cost a flood of distinct searches puts on the server per request.
+// (503), without the hold: the server's CPU per refusal.
 func BenchmarkRefusedSearch(b *testing.B) {
 	f := newFixture(b, nil)
-	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1})
+	srv, err := NewServer(f.cfg, f.store, Options{Now: f.clock.Now, RenderSlots: 1, RenderQueue: 1, RefuseHold: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	// beyond which a search or ?limit= render answers 503 (default: 4 per
 	// slot). See renderGate.
 	RenderSlots, RenderQueue int
+	// RefuseHold is how long such a 503 is held before it is sent (default
+	// 1 s; negative: not held). See renderGate.
+	RefuseHold time.Duration
 }
 
 // Cache bounds.
@@ -85,7 +88,7 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),
 		cache:     newLRU(cacheMaxEntries, cacheMaxBytes),
 		flights:   map[string]*flight{},
-		gate:      newRenderGate(opts.RenderSlots, opts.RenderQueue),
+		gate:      newRenderGate(opts.RenderSlots, opts.RenderQueue, opts.RefuseHold),
 		favicon:   newFavicon(),
 	}
 	if s.now == nil {
