@@ -22,7 +22,6 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
-	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
@@ -392,14 +391,13 @@ const (
 
 // ingest matches one item against the store and stores it.
 func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *model.Item, now time.Time) (outcome, error) {
-	key := ident.TitleKey(it.Title)
-	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, key)
+	in := dedup.FromItem(it)
+	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, in.TitleKey)
 	if err != nil {
 		return 0, err
 	}
 	var match *model.Paper
 	known := false // this very listing (source, guid) was stored before
-	in := dedup.FromItem(it)
 	for _, p := range cands {
 		if hasSighting(p, it.Source, it.GUID) {
 			match, known = p, true
