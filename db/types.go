@@ -81,3 +81,15 @@ type Stats struct {
 	Papers    int64
 	Sightings int64
 }
+
+// Lease is a named claim one holder has until Expires (see Leaser).
+type Lease struct {
+	Name    string
+	Holder  string
+	Since   time.Time // when this holder took it
+	Expires time.Time
+}
+
+// SourceLease is the name of the lease a replica holds while it collects the
+// named source.
+func SourceLease(source string) string { return "source:" + source }

@@ -47,6 +47,7 @@ func Run(t *testing.T, b Backend) {
 		{"CheckQuery", testCheckQuery},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
+		{"Leases", testLeases},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -99,6 +99,16 @@ INSERT INTO meta(key, value) VALUES ('generation', 1);
 DROP TRIGGER IF EXISTS papers_fts_ai;
 DROP TRIGGER IF EXISTS papers_fts_au;
 `,
+	// 3: leases (db.Leaser): which process collects a source, sends a digest.
+	// Times are Unix nanoseconds on the store's clock.
+	`
+CREATE TABLE leases (
+	name    TEXT PRIMARY KEY,
+	holder  TEXT NOT NULL,
+	since   INTEGER NOT NULL,
+	expires INTEGER NOT NULL
+);
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
