@@ -77,7 +77,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
 	for _, sc := range cfg.Sources {
-		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress, Gate: gate})
+		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress, Gate: gate, UserAgent: cfg.Collect.UserAgent})
 		if err != nil {
 			return nil, err
 		}
@@ -407,6 +407,11 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 			match = p
 		}
 	}
+	if match == nil && it.PreprintDOI != "" {
+		if match, err = preprintOf(ctx, tx, it.PreprintDOI); err != nil {
+			return 0, err
+		}
+	}
 	if match == nil {
 		if isReplacement(it) && !announces(sc, it.AnnounceType) {
 			return outcomeSkipped, nil // a new version of a paper we never stored is not news
@@ -435,6 +440,21 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	}
 	c.metrics.observeMerge(it.Source)
 	return outcomeMerged, nil
+}
+
+// preprintOf is the stored paper whose DOI is doi (the preprint an item
+// names), or nil.
+func preprintOf(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
+	cands, err := tx.Candidates(ctx, "", "", "", doi, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cands {
+		if strings.EqualFold(p.DOI, doi) {
+			return p, nil
+		}
+	}
+	return nil, nil
 }
 
 // snapshot is the part of a paper whose change must reach the feeds.

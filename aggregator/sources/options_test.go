@@ -28,6 +28,11 @@ var builtOption = map[string]map[string]func(Source) any{
 	"huggingface": {"days": func(s Source) any { return s.(*huggingFace).days }},
 	"biorxiv":     {"days": func(s Source) any { return s.(*biorxiv).days }},
 	"medrxiv":     {"days": func(s Source) any { return s.(*biorxiv).days }},
+	"crossref": {
+		"days":      func(s Source) any { return s.(*crossref).days },
+		"backfill":  func(s Source) any { return s.(*crossref).backfill },
+		"work_type": func(s Source) any { return s.(*crossref).workType },
+	},
 }
 
 // TestSourcesUseDeclaredDefaults builds every config type from an entry with no
@@ -51,6 +56,11 @@ func TestSourcesUseDeclaredDefaults(t *testing.T) {
 						continue
 					}
 					want = slices.Sorted(slices.Values(o.Default))
+				case config.TextOption:
+					if o.Default == "" {
+						continue
+					}
+					want = o.Default
 				default:
 					continue // no default
 				}

@@ -100,6 +100,9 @@ type Options struct {
 	// Gate, when set, bounds the bodies every source of the process parses
 	// at once (see ParseGate); nil parses without waiting.
 	Gate *ParseGate
+	// UserAgent is the process's [collect] user_agent: its e-mail address, if
+	// any, is the default contact of the APIs with a polite pool (mailto).
+	UserAgent string
 }
 
 func (o Options) now() time.Time { return o.Now().UTC() }
@@ -134,6 +137,8 @@ func newSource(c config.Source, o Options) (Source, error) {
 		return newHuggingFace(c, o)
 	case "biorxiv", "medrxiv":
 		return newBiorxiv(c, o)
+	case "crossref":
+		return newCrossref(c, o)
 	default:
 		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
 	}
