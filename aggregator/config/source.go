@@ -37,6 +37,9 @@ type Source struct {
 	// crossref, openalex: the upstream's filter syntax and the polite-pool address.
 	Filter string `toml:"filter"`
 	Mailto string `toml:"mailto"`
+	// openalex
+	Search  string `toml:"search"`
+	PerPage int    `toml:"per_page"`
 }
 
 // SourceType is what one source type takes: its type-specific options and what
@@ -197,9 +200,12 @@ var (
 	workTypeOption    = TextOption{Name: "work_type", Default: "journal-article", Check: checkWorkType, field: func(s *Source) *string { return &s.WorkType }}
 	filterOption      = TextOption{Name: "filter", field: func(s *Source) *string { return &s.Filter }}
 	mailtoOption      = TextOption{Name: "mailto", Check: checkEmail, field: func(s *Source) *string { return &s.Mailto }}
+	searchOption      = TextOption{Name: "search", field: func(s *Source) *string { return &s.Search }}
+	// 200 is the most OpenAlex serves a page.
+	perPageOption = IntOption{Name: "per_page", Default: 100, Min: 1, Max: 200, field: func(s *Source) *int { return &s.PerPage }}
 
 	sourceOptions = []SourceOption{categoriesOption, announceOption, queryOption, maxResultsOption, backfillOption, daysOption, categoryOption,
-		issnOption, workTypeOption, filterOption, mailtoOption}
+		issnOption, workTypeOption, filterOption, mailtoOption, searchOption, perPageOption}
 )
 
 // sourceTypes are the source types, in the order error messages list them.
@@ -229,6 +235,12 @@ var sourceTypes = []SourceType{
 	{Name: "crossref", Options: []SourceOption{issnOption, filterOption, journalDaysOption, mailtoOption, workTypeOption, backfillOption}, missing: func(s *Source) string {
 		if len(s.ISSN) == 0 && s.Filter == "" && s.URL == "" {
 			return `issn (e.g. ["0028-0836"]) or filter is required for type "crossref"`
+		}
+		return ""
+	}},
+	{Name: "openalex", Options: []SourceOption{filterOption, searchOption, journalDaysOption, mailtoOption, perPageOption, backfillOption}, missing: func(s *Source) string {
+		if s.Filter == "" && s.Search == "" && s.URL == "" {
+			return `filter (e.g. "primary_topic.id:T10028") or search is required for type "openalex"`
 		}
 		return ""
 	}},

@@ -1,10 +1,8 @@
 package sources
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -192,12 +190,9 @@ type crossrefEnvelope struct {
 }
 
 func parseCrossrefEnvelope(body []byte, want string) (json.RawMessage, error) {
-	b := bytes.TrimSpace(body)
-	if len(b) == 0 {
-		return nil, errors.New("empty body")
-	}
-	if b[0] != '{' {
-		return nil, notDocument("not a JSON object", b)
+	b, err := jsonObject(body)
+	if err != nil {
+		return nil, err
 	}
 	var env crossrefEnvelope
 	if err := json.Unmarshal(b, &env); err != nil {
@@ -361,7 +356,7 @@ func CrossrefItem(w *CrossrefWork) (model.Item, bool) {
 		}
 	}
 	if len(w.ContainerTitle) > 0 {
-		it.JournalRef = crossrefJournalRef(markupText(w.ContainerTitle[0]), w.Volume, w.Issue, w.Page)
+		it.JournalRef = journalRef(markupText(w.ContainerTitle[0]), w.Volume, w.Issue, w.Page)
 	}
 	if land := strings.TrimSpace(w.Resource.Primary.URL); strings.HasPrefix(land, "http") && ident.NormalizeDOI(land) != doi {
 		it.Links = append(it.Links, model.Link{Kind: model.LinkAbstract, URL: land})
@@ -417,22 +412,4 @@ func crossrefAuthorName(a CrossrefAuthor) string {
 		return given
 	}
 	return plaintext.Unescape(a.Name)
-}
-
-// crossrefJournalRef is "Journal 12(3), 45-67"; the parts missing are left out.
-func crossrefJournalRef(journal, volume, issue, page string) string {
-	if journal == "" {
-		return ""
-	}
-	ref := journal
-	if v := plaintext.Collapse(volume); v != "" {
-		ref += " " + v
-		if i := plaintext.Collapse(issue); i != "" {
-			ref += "(" + i + ")"
-		}
-	}
-	if pg := plaintext.Collapse(page); pg != "" {
-		ref += ", " + pg
-	}
-	return ref
 }

@@ -33,6 +33,11 @@ var builtOption = map[string]map[string]func(Source) any{
 		"backfill":  func(s Source) any { return s.(*crossref).backfill },
 		"work_type": func(s Source) any { return s.(*crossref).workType },
 	},
+	"openalex": {
+		"days":     func(s Source) any { return s.(*openAlex).days },
+		"backfill": func(s Source) any { return s.(*openAlex).backfill },
+		"per_page": func(s Source) any { return s.(*openAlex).perPage },
+	},
 }
 
 // TestSourcesUseDeclaredDefaults builds every config type from an entry with no
@@ -93,6 +98,8 @@ func TestNewChecksOptions(t *testing.T) {
 					c.MaxResults = v
 				case "backfill":
 					c.Backfill = v
+				case "per_page":
+					c.PerPage = v
 				default:
 					t.Fatalf("no setter for %s", io.Name)
 				}

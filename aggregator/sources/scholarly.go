@@ -162,3 +162,21 @@ func contactOf(ua string) string {
 	}
 	return ""
 }
+
+// journalRef is "Journal 12(3), 45-67"; the parts missing are left out.
+func journalRef(journal, volume, issue, page string) string {
+	if journal == "" {
+		return ""
+	}
+	ref := journal
+	if v := plaintext.Collapse(volume); v != "" {
+		ref += " " + v
+		if i := plaintext.Collapse(issue); i != "" {
+			ref += "(" + i + ")"
+		}
+	}
+	if pg := plaintext.Collapse(page); pg != "" {
+		ref += ", " + pg
+	}
+	return ref
+}

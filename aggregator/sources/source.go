@@ -5,7 +5,9 @@
 package sources
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -139,6 +141,8 @@ func newSource(c config.Source, o Options) (Source, error) {
 		return newBiorxiv(c, o)
 	case "crossref":
 		return newCrossref(c, o)
+	case "openalex":
+		return newOpenAlex(c, o)
 	default:
 		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
 	}
@@ -253,3 +257,17 @@ func (e *documentError) Error() string { return e.problem + " (the log has the s
 
 // Detail is the start of the body.
 func (e *documentError) Detail() string { return fmt.Sprintf("body starts %q", e.start) }
+
+// jsonObject is body without surrounding space when it is a JSON object; an
+// empty body, or one that is not an object (an HTML page, a text message),
+// is an error.
+func jsonObject(body []byte) ([]byte, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 {
+		return nil, errors.New("empty body")
+	}
+	if b[0] != '{' {
+		return nil, notDocument("not a JSON object", b)
+	}
+	return b, nil
+}

@@ -31,8 +31,10 @@ func scholarlyUpstreams(t *testing.T) *httptest.Server {
 		return b
 	}
 	files := map[string][]byte{
-		"/arxiv":    sharedGlob(t, "arxiv-api/arxivpy_extracted_bodies/id_2104.12255v1_*.xml"),
-		"/crossref": synthetic("crossref_synthetic_relations.json"),
+		"/arxiv":        sharedGlob(t, "arxiv-api/arxivpy_extracted_bodies/id_2104.12255v1_*.xml"),
+		"/crossref":     synthetic("crossref_synthetic_relations.json"),
+		"/openalex":     synthetic("openalex_synthetic_overlap.json"),
+		"/openalex-end": sharedFixture(t, "openalex/extracted_bodies/rkrug-openalexPro__pro_snowball__4_filter-openalex_cursor-page2_next_cursor-null_0results.json"),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
@@ -42,6 +44,12 @@ func scholarlyUpstreams(t *testing.T) *httptest.Server {
 				return
 			}
 			path = "/crossref"
+		}
+		if path == "/openalex/works" {
+			path = "/openalex"
+			if r.URL.Query().Get("cursor") != "*" {
+				path = "/openalex-end"
+			}
 		}
 		b, ok := files[path]
 		if !ok {
@@ -55,7 +63,8 @@ func scholarlyUpstreams(t *testing.T) *httptest.Server {
 }
 
 // TestEndToEndScholarly collects the journal APIs after arXiv and bioRxiv
-// through the CLI: a journal version and its preprint are one paper.
+// through the CLI: a journal version and its preprint are one paper, and so
+// is a preprint OpenAlex lists under its DOI.
 func TestEndToEndScholarly(t *testing.T) {
 	bio, up := upstreams(t), scholarlyUpstreams(t)
 	dir := t.TempDir()
@@ -86,6 +95,12 @@ name = "nature"
 type = "crossref"
 url = "%[1]s/crossref"
 issn = ["0028-0836"]
+
+[[source]]
+name = "openalex"
+type = "openalex"
+url = "%[1]s/openalex"
+filter = "primary_topic.id:T10028"
 `, up.URL, bio.URL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,8 +111,10 @@ issn = ["0028-0836"]
 		t.Fatalf("collect: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	t.Logf("collect summary:\n%s", stdout.String())
-	if !strings.Contains(stdout.String(), "nature ") || !strings.Contains(stdout.String(), "1 new, 2 merged") {
-		t.Errorf("summary: want the crossref pass to merge two of its three works:\n%s", stdout.String())
+	for _, want := range []string{"nature               1 new, 2 merged", "openalex             0 new, 2 merged"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q", want)
+		}
 	}
 
 	c, err := loadConfig(ctx, cfgPath)
@@ -137,14 +154,22 @@ issn = ["0028-0836"]
 	if len(find(func(p *model.Paper) bool { return strings.HasPrefix(p.Title, "Gene drives") })) != 0 {
 		t.Error("the journal version was stored apart")
 	}
+	// OpenAlex lists the bioRxiv preprint under its DOI: one paper.
+	got = find(func(p *model.Paper) bool { return p.DOI == "10.64898/2026.04.19.716936" })
+	if len(got) != 1 || !slices.Contains(got[0].Sources(), "biorxiv") || !slices.Contains(got[0].Sources(), "openalex") {
+		t.Errorf("bioRxiv 10.64898/2026.04.19.716936: %d papers, sources %v", len(got), sourcesOf(got))
+	}
 	// The journal version of an arXiv paper (a 10.48550 preprint DOI) joins it by arXiv id.
 	got = find(func(p *model.Paper) bool { return p.ArxivID == "2104.12255" })
-	if len(got) != 1 || !slices.Contains(got[0].Sources(), "arxiv") || !slices.Contains(got[0].Sources(), "nature") {
-		t.Errorf("arXiv 2104.12255: %d papers, sources %v", len(got), func() []string {
-			if len(got) > 0 {
-				return got[0].Sources()
-			}
-			return nil
-		}())
+	if len(got) != 1 || !slices.Contains(got[0].Sources(), "arxiv") || !slices.Contains(got[0].Sources(), "nature") || !slices.Contains(got[0].Sources(), "openalex") {
+		t.Errorf("arXiv 2104.12255: %d papers, sources %v", len(got), sourcesOf(got))
 	}
+}
+
+func sourcesOf(ps []*model.Paper) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Sources()...)
+	}
+	return out
 }
