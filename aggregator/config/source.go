@@ -40,6 +40,11 @@ type Source struct {
 	// openalex
 	Search  string `toml:"search"`
 	PerPage int    `toml:"per_page"`
+	// pubmed. APIKey is a secret: never printed (URLs carrying it are redacted).
+	Term   string `toml:"term"`
+	APIKey string `toml:"api_key"`
+	Email  string `toml:"email"`
+	Tool   string `toml:"tool"`
 }
 
 // SourceType is what one source type takes: its type-specific options and what
@@ -152,7 +157,9 @@ type TextOption struct {
 	Default string
 	// Check returns what is wrong with a set value ("" when nothing).
 	Check func(string) string
-	field func(*Source) *string
+	// Secret values (API keys) are never repeated in a problem.
+	Secret bool
+	field  func(*Source) *string
 }
 
 func (o TextOption) Key() string        { return o.Name }
@@ -174,6 +181,9 @@ func (o TextOption) fill(s *Source) {
 func (o TextOption) problems(s *Source) []string {
 	if v := *o.field(s); v != "" && o.Check != nil {
 		if p := o.Check(v); p != "" {
+			if o.Secret {
+				return []string{fmt.Sprintf("%s (not shown): %s", o.Name, p)}
+			}
 			return []string{fmt.Sprintf("%s = %q: %s", o.Name, v, p)}
 		}
 	}
@@ -203,9 +213,14 @@ var (
 	searchOption      = TextOption{Name: "search", field: func(s *Source) *string { return &s.Search }}
 	// 200 is the most OpenAlex serves a page.
 	perPageOption = IntOption{Name: "per_page", Default: 100, Min: 1, Max: 200, field: func(s *Source) *int { return &s.PerPage }}
+	termOption    = TextOption{Name: "term", field: func(s *Source) *string { return &s.Term }}
+	apiKeyOption  = TextOption{Name: "api_key", Check: checkAPIKey, Secret: true, field: func(s *Source) *string { return &s.APIKey }}
+	emailOption   = TextOption{Name: "email", Check: checkEmail, field: func(s *Source) *string { return &s.Email }}
+	toolOption    = TextOption{Name: "tool", Default: "paperfeed", Check: checkTool, field: func(s *Source) *string { return &s.Tool }}
 
 	sourceOptions = []SourceOption{categoriesOption, announceOption, queryOption, maxResultsOption, backfillOption, daysOption, categoryOption,
-		issnOption, workTypeOption, filterOption, mailtoOption, searchOption, perPageOption}
+		issnOption, workTypeOption, filterOption, mailtoOption, searchOption, perPageOption,
+		termOption, apiKeyOption, emailOption, toolOption}
 )
 
 // sourceTypes are the source types, in the order error messages list them.
@@ -241,6 +256,12 @@ var sourceTypes = []SourceType{
 	{Name: "openalex", Options: []SourceOption{filterOption, searchOption, journalDaysOption, mailtoOption, perPageOption, backfillOption}, missing: func(s *Source) string {
 		if s.Filter == "" && s.Search == "" && s.URL == "" {
 			return `filter (e.g. "primary_topic.id:T10028") or search is required for type "openalex"`
+		}
+		return ""
+	}},
+	{Name: "pubmed", Options: []SourceOption{termOption, journalDaysOption, apiKeyOption, emailOption, toolOption, backfillOption}, missing: func(s *Source) string {
+		if s.Term == "" && s.URL == "" {
+			return `term (PubMed query syntax, e.g. "crispr[tiab]") is required for type "pubmed"`
 		}
 		return ""
 	}},

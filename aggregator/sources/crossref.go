@@ -164,15 +164,8 @@ func (s *crossref) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 			cursor = page.NextCursor
 		}
 	}
-	if skipped > 0 {
-		p.note("skipped %d works without a DOI or a title", skipped)
-	}
-	if backfilling {
-		p.st.BackfillDone = true
-		p.note("backfill done: %d works", len(items))
-	}
-	p.res.Items = items
-	return p.finish(), nil
+	p.noteCount("skipped %d works without a DOI or a title", skipped)
+	return p.endBackfill(items, backfilling, "works"), nil
 }
 
 // CrossrefPage is one page of a Crossref work list.

@@ -150,18 +150,9 @@ func (s *openAlex) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 		}
 		cursor = page.NextCursor
 	}
-	if untitled > 0 {
-		p.note("skipped %d works without a title", untitled)
-	}
-	if noID > 0 {
-		p.note("skipped %d results without an OpenAlex id (a select= without id?)", noID)
-	}
-	if backfilling {
-		p.st.BackfillDone = true
-		p.note("backfill done: %d works", len(items))
-	}
-	p.res.Items = items
-	return p.finish(), nil
+	p.noteCount("skipped %d works without a title", untitled)
+	p.noteCount("skipped %d results without an OpenAlex id (a select= without id?)", noID)
+	return p.endBackfill(items, backfilling, "works"), nil
 }
 
 // OpenAlexPage is one page of an OpenAlex work list.

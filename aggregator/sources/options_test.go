@@ -38,6 +38,11 @@ var builtOption = map[string]map[string]func(Source) any{
 		"backfill": func(s Source) any { return s.(*openAlex).backfill },
 		"per_page": func(s Source) any { return s.(*openAlex).perPage },
 	},
+	"pubmed": {
+		"days":     func(s Source) any { return s.(*pubmed).days },
+		"backfill": func(s Source) any { return s.(*pubmed).backfill },
+		"tool":     func(s Source) any { return s.(*pubmed).tool },
+	},
 }
 
 // TestSourcesUseDeclaredDefaults builds every config type from an entry with no

@@ -24,6 +24,9 @@ var (
 	nsTagRE = regexp.MustCompile(`</?([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)(?:\s[^<>]*)?/?>`)
 	// mathRE is a MathML tag without a prefix (PubMed writes <math>, <mi>, ...).
 	mathRE = regexp.MustCompile(`</?(?:math|mi|mo|mn|ms|mtext|mrow|msub|msup|msubsup|mfrac|msqrt|mroot|mover|munder|munderover|mstyle|mspace|mfenced|mtable|mtr|mtd|semantics|annotation|mpadded|mphantom)(?:\s[^<>]*)?/?>`)
+	// mathBlockRE is one MathML formula; interTagSpaceRE the indentation between its tags.
+	mathBlockRE     = regexp.MustCompile(`(?s)<(?:mml:)?math\b.*?</(?:mml:)?math\s*>`)
+	interTagSpaceRE = regexp.MustCompile(`>\s+<`)
 	// jatsInlineRE are JATS inline elements without a prefix (PubMed, OpenAlex).
 	jatsInlineRE2 = regexp.MustCompile(`</?(?:italic|bold|sc|scp|monospace|underline|inline-formula|named-content|ext-link|xref)(?:\s[^<>]*)?/?>`)
 )
@@ -50,6 +53,9 @@ func markupText(s string) string {
 		}
 		return " " + strings.TrimRight(t, ":.") + ": "
 	})
+	// A formula's letters are its elements' text: the indentation between
+	// them is not a space ("V̇O2max", not "V . O 2 m a x").
+	s = mathBlockRE.ReplaceAllStringFunc(s, func(m string) string { return interTagSpaceRE.ReplaceAllString(m, "><") })
 	s = stripNS(s)
 	s = mathRE.ReplaceAllString(s, "")
 	s = jatsInlineRE2.ReplaceAllString(s, "")

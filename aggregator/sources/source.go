@@ -143,6 +143,8 @@ func newSource(c config.Source, o Options) (Source, error) {
 		return newCrossref(c, o)
 	case "openalex":
 		return newOpenAlex(c, o)
+	case "pubmed":
+		return newPubmed(c, o)
 	default:
 		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
 	}
@@ -220,6 +222,24 @@ func (p *pass) finish() *Result {
 	p.res.AllNotModified = p.total > 0 && p.not == p.total
 	p.st.keepValidators(p.used)
 	return p.res
+}
+
+// noteCount notes a count (format has one %d) when it is not zero.
+func (p *pass) noteCount(format string, n int) {
+	if n > 0 {
+		p.note(format, n)
+	}
+}
+
+// endBackfill finishes a pass of items; after a backfill pass, it records the
+// backfill done and notes how many items (what: "works") it brought.
+func (p *pass) endBackfill(items []model.Item, backfilled bool, what string) *Result {
+	if backfilled {
+		p.st.BackfillDone = true
+		p.note("backfill done: %d %s", len(items), what)
+	}
+	p.res.Items = items
+	return p.finish()
 }
 
 func (p *pass) note(format string, args ...any) {

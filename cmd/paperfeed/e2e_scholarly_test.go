@@ -31,10 +31,12 @@ func scholarlyUpstreams(t *testing.T) *httptest.Server {
 		return b
 	}
 	files := map[string][]byte{
-		"/arxiv":        sharedGlob(t, "arxiv-api/arxivpy_extracted_bodies/id_2104.12255v1_*.xml"),
-		"/crossref":     synthetic("crossref_synthetic_relations.json"),
-		"/openalex":     synthetic("openalex_synthetic_overlap.json"),
-		"/openalex-end": sharedFixture(t, "openalex/extracted_bodies/rkrug-openalexPro__pro_snowball__4_filter-openalex_cursor-page2_next_cursor-null_0results.json"),
+		"/arxiv":               sharedGlob(t, "arxiv-api/arxivpy_extracted_bodies/id_2104.12255v1_*.xml"),
+		"/crossref":            synthetic("crossref_synthetic_relations.json"),
+		"/openalex":            synthetic("openalex_synthetic_overlap.json"),
+		"/pubmed/esearch.fcgi": bytes.Replace(sharedFixture(t, "pubmed/biopython__esearch2.xml"), []byte("<Count>42249</Count>"), []byte("<Count>2</Count>"), 1),
+		"/pubmed/efetch.fcgi":  synthetic("pubmed_synthetic_efetch.xml"),
+		"/openalex-end":        sharedFixture(t, "openalex/extracted_bodies/rkrug-openalexPro__pro_snowball__4_filter-openalex_cursor-page2_next_cursor-null_0results.json"),
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
@@ -101,6 +103,12 @@ name = "openalex"
 type = "openalex"
 url = "%[1]s/openalex"
 filter = "primary_topic.id:T10028"
+
+[[source]]
+name = "pubmed"
+type = "pubmed"
+url = "%[1]s/pubmed"
+term = "breast cancer[tiab]"
 `, up.URL, bio.URL)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -111,7 +119,7 @@ filter = "primary_topic.id:T10028"
 		t.Fatalf("collect: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	t.Logf("collect summary:\n%s", stdout.String())
-	for _, want := range []string{"nature               1 new, 2 merged", "openalex             0 new, 2 merged"} {
+	for _, want := range []string{"nature               1 new, 2 merged", "openalex             0 new, 2 merged", "pubmed               1 new, 1 merged"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("summary lacks %q", want)
 		}
@@ -158,6 +166,11 @@ filter = "primary_topic.id:T10028"
 	got = find(func(p *model.Paper) bool { return p.DOI == "10.64898/2026.04.19.716936" })
 	if len(got) != 1 || !slices.Contains(got[0].Sources(), "biorxiv") || !slices.Contains(got[0].Sources(), "openalex") {
 		t.Errorf("bioRxiv 10.64898/2026.04.19.716936: %d papers, sources %v", len(got), sourcesOf(got))
+	}
+	// PubMed lists another bioRxiv preprint under its DOI: one paper, with the PMC link.
+	got = find(func(p *model.Paper) bool { return p.DOI == "10.64898/2026.09.03.748963" })
+	if len(got) != 1 || !slices.Contains(got[0].Sources(), "biorxiv") || !slices.Contains(got[0].Sources(), "pubmed") || got[0].Link(model.LinkFullText) == "" {
+		t.Errorf("bioRxiv 10.64898/2026.09.03.748963: %d papers, sources %v", len(got), sourcesOf(got))
 	}
 	// The journal version of an arXiv paper (a 10.48550 preprint DOI) joins it by arXiv id.
 	got = find(func(p *model.Paper) bool { return p.ArxivID == "2104.12255" })

@@ -24,6 +24,7 @@ const (
 	LinkHuggingFace = "huggingface" // Hugging Face paper/discussion page
 	LinkCode        = "code"        // code repository
 	LinkProject     = "project"     // project page
+	LinkFullText    = "fulltext"    // full text on the web (PubMed Central)
 )
 
 // Link is a typed URL.
