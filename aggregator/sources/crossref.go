@@ -116,7 +116,8 @@ func (s *crossref) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 	lists := s.lists()
 	seen := map[string]bool{}
 	var items []model.Item
-	skipped := 0
+	skipped, finished := 0, 0 // finished: records of the lists read to the end
+	bar := s.opts.backfillProgress(s.name)
 	for li, path := range lists {
 		cursor, got, total := "*", 0, -1
 		for pages := 0; ; pages++ {
@@ -150,12 +151,13 @@ func (s *crossref) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 				}
 			}
 			got += len(page.Items)
-			if backfilling && s.opts.Progress != nil {
+			if backfilling {
 				want := target
 				if total >= 0 {
 					want = min(target, total)
 				}
-				s.opts.Progress(s.name, li*target+min(got, want), len(lists)*target)
+				// The lists not read yet count target each, an estimate.
+				bar.show(finished+min(got, want), finished+want+(len(lists)-li-1)*target)
 			}
 			// Crossref's cursor may repeat itself: the count ends the list.
 			if len(page.Items) == 0 || page.NextCursor == "" || (total >= 0 && got >= total) || (backfilling && got >= target) {
@@ -163,6 +165,10 @@ func (s *crossref) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 			}
 			cursor = page.NextCursor
 		}
+		finished += min(got, max(target, 0))
+	}
+	if backfilling {
+		bar.finish(finished)
 	}
 	p.noteCount("skipped %d works without a DOI or a title", skipped)
 	return p.endBackfill(items, backfilling, "works"), nil

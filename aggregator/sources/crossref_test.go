@@ -279,3 +279,32 @@ func FuzzCrossrefList(f *testing.F) {
 		}
 	})
 }
+
+// TestCrossrefBackfillProgress: over several journals the bar's total is an
+// estimate (backfill per journal not read yet); it ends complete, also when
+// a list runs short of the estimate.
+func TestCrossrefBackfillProgress(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		issns      []string
+		want       [][2]int
+	}{
+		{"two journals", "test_works_sample__0.json", []string{"0028-0836", "1476-4687"}, [][2]int{{2, 12}, {4, 4}}},
+		{"short list", "test_cursor__0.json", []string{"0028-0836"}, [][2]int{{20, 50}, {20, 50}, {20, 20}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := server(t, crossrefCursor(fixture(t, crossrefDir+tt.file)))
+			var progress [][2]int
+			backfill := 10
+			if tt.name == "short list" {
+				backfill = 50
+			}
+			s := mustNew(t, config.Source{Name: "cr", Type: "crossref", URL: srv.URL, ISSN: tt.issns, Backfill: backfill},
+				Options{Now: at("2026-09-09T12:00:00Z"), Progress: func(_ string, done, total int) { progress = append(progress, [2]int{done, total}) }})
+			if _, err := collect(t, s, &State{}); err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "progress", progress, tt.want)
+		})
+	}
+}

@@ -104,6 +104,7 @@ func (s *openAlex) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 	var items []model.Item
 	untitled, noID := 0, 0
 	cursor, got, count := "*", 0, -1
+	bar := s.opts.backfillProgress(s.name)
 	for pages := 0; ; pages++ {
 		if pages == maxPages {
 			p.note("stopped after %d pages (%d of %d works)", pages, got, count)
@@ -138,17 +139,20 @@ func (s *openAlex) Collect(ctx context.Context, f Fetcher, st *State) (*Result, 
 			}
 		}
 		got += len(page.Results)
-		if backfilling && s.opts.Progress != nil {
+		if backfilling {
 			want := s.backfill
 			if count >= 0 {
 				want = min(want, count)
 			}
-			s.opts.Progress(s.name, min(got, want), want)
+			bar.show(min(got, want), want)
 		}
 		if len(page.Results) == 0 || page.NextCursor == "" || (count >= 0 && got >= count) || (backfilling && got >= s.backfill) {
 			break
 		}
 		cursor = page.NextCursor
+	}
+	if backfilling {
+		bar.finish(min(got, s.backfill))
 	}
 	p.noteCount("skipped %d works without a title", untitled)
 	p.noteCount("skipped %d results without an OpenAlex id (a select= without id?)", noID)

@@ -145,7 +145,8 @@ func (s *pubmed) Collect(ctx context.Context, f Fetcher, st *State) (*Result, er
 	}
 	seen := map[string]bool{}
 	var items []model.Item
-	skipped, books := 0, 0
+	skipped, books, fetched := 0, 0, 0
+	bar := s.opts.backfillProgress(s.name)
 	for start, batches := 0, 0; start < target; batches++ {
 		if batches == maxBatches {
 			p.note("stopped after %d batches (%d of %d articles)", batches, start, h.Count)
@@ -172,9 +173,10 @@ func (s *pubmed) Collect(ctx context.Context, f Fetcher, st *State) (*Result, er
 				items = append(items, it)
 			}
 		}
-		if backfilling && s.opts.Progress != nil {
-			s.opts.Progress(s.name, start+n, target)
+		if backfilling {
+			bar.show(start+n, target)
 		}
+		fetched = min(start+n, target)
 		if len(set.Articles)+set.Books == 0 {
 			p.note("efetch at retstart=%d brought nothing (count %d); stopped", start, h.Count)
 			break
@@ -182,6 +184,9 @@ func (s *pubmed) Collect(ctx context.Context, f Fetcher, st *State) (*Result, er
 		// Positions are the history's: a short batch (records withdrawn since
 		// the search) does not shift the next one.
 		start += n
+	}
+	if backfilling {
+		bar.finish(fetched)
 	}
 	p.noteCount("skipped %d articles without a PMID or a title", skipped)
 	p.noteCount("skipped %d book records (PubmedBookArticle)", books)

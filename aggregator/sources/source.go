@@ -109,6 +109,32 @@ type Options struct {
 
 func (o Options) now() time.Time { return o.Now().UTC() }
 
+// backfillProgress reports one backfill's progress to Options.Progress.
+type backfillProgress struct {
+	report      func(source string, done, total int) // nil: nobody listens
+	source      string
+	done, total int // the last report
+}
+
+func (o Options) backfillProgress(source string) *backfillProgress {
+	return &backfillProgress{report: o.Progress, source: source}
+}
+
+func (b *backfillProgress) show(done, total int) {
+	if b.report != nil {
+		b.done, b.total = done, total
+		b.report(b.source, done, total)
+	}
+}
+
+// finish reports done records as complete when the last report fell short
+// (a list ended before the estimate), so that a bar drawn against it ends.
+func (b *backfillProgress) finish(done int) {
+	if b.report != nil && done > 0 && (b.done != done || b.total != done) {
+		b.show(done, done)
+	}
+}
+
 // New builds the source a config entry describes. The entry's type-specific
 // options take their defaults, and are checked, by config.Source.Check, the same
 // code the config check runs; the constructors read the options as filled in.
