@@ -407,8 +407,11 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 			match = p
 		}
 	}
-	if match == nil && it.PreprintDOI != "" {
-		if match, err = preprintOf(ctx, tx, it.PreprintDOI); err != nil {
+	for _, doi := range it.VersionDOIs {
+		if match != nil {
+			break
+		}
+		if match, err = paperOfDOI(ctx, tx, doi); err != nil {
 			return 0, err
 		}
 	}
@@ -442,9 +445,9 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	return outcomeMerged, nil
 }
 
-// preprintOf is the stored paper whose DOI is doi (the preprint an item
+// paperOfDOI is the stored paper whose DOI is doi (another version an item
 // names), or nil.
-func preprintOf(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
+func paperOfDOI(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
 	cands, err := tx.Candidates(ctx, "", "", "", doi, "")
 	if err != nil {
 		return nil, err

@@ -237,6 +237,7 @@ func biorxivItem(r *biorxivRecord, server string) (it model.Item, version int, o
 	}
 	if j := ident.NormalizeDOI(r.Published); j != "" && j != doi {
 		it.JournalRef = "doi:" + j
+		it.VersionDOIs = []string{j}
 	}
 	return it, version, true
 }

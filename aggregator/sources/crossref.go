@@ -312,10 +312,10 @@ func (d *CrossrefDate) Time() (time.Time, bool) {
 
 // CrossrefItem converts one Crossref work; ok is false without a DOI or a
 // title. The guid is doi:<DOI>. A "has-preprint" relation to an arXiv DOI sets
-// the arXiv id, one to another DOI (bioRxiv, medRxiv, ...) the preprint DOI, so
+// the arXiv id, one to another DOI (bioRxiv, medRxiv, ...) is a version DOI, so
 // that the journal version merges with its preprint; "is-preprint-of" (the
-// work is the preprint) names the journal version in the journal reference,
-// as biorxiv does.
+// work is the preprint) is a version DOI too, and names the journal version in
+// the journal reference, as biorxiv does.
 func CrossrefItem(w *CrossrefWork) (model.Item, bool) {
 	doi := ident.NormalizeDOI(w.DOI)
 	title := ""
@@ -364,11 +364,11 @@ func CrossrefItem(w *CrossrefWork) (model.Item, bool) {
 	for _, r := range w.Relation["has-preprint"] {
 		crossrefPreprint(&it, r)
 	}
-	if it.JournalRef == "" {
-		for _, r := range w.Relation["is-preprint-of"] {
-			if j := ident.NormalizeDOI(r.ID); j != "" && j != doi && strings.EqualFold(r.IDType, "doi") {
+	for _, r := range w.Relation["is-preprint-of"] {
+		if j := ident.NormalizeDOI(r.ID); j != "" && j != doi && strings.EqualFold(r.IDType, "doi") {
+			it.VersionDOIs = appendNew(it.VersionDOIs, j)
+			if it.JournalRef == "" {
 				it.JournalRef = "doi:" + j
-				break
 			}
 		}
 	}
@@ -393,9 +393,7 @@ func crossrefPreprint(it *model.Item, r CrossrefRelation) {
 			}
 			return
 		}
-		if it.PreprintDOI == "" {
-			it.PreprintDOI = d
-		}
+		it.VersionDOIs = appendNew(it.VersionDOIs, d)
 	}
 }
 

@@ -205,7 +205,7 @@ func TestCrossrefRelations(t *testing.T) {
 	eq(t, "Published (online before print)", it.Published, date("2026-09-08T00:00:00Z"))
 	eq(t, "JournalRef", it.JournalRef, "Nature 601(7), 100-105")
 	eq(t, "Categories", it.Categories, []string{"Multidisciplinary"})
-	eq(t, "PreprintDOI", it.PreprintDOI, "10.1101/2025.03.25.645286")
+	eq(t, "VersionDOIs", it.VersionDOIs, []string{"10.1101/2025.03.25.645286"})
 	eq(t, "Links", it.Links, []model.Link{
 		{Kind: model.LinkAbstract, URL: "https://www.nature.com/articles/s41586-099-0001-1"},
 		{Kind: model.LinkDOI, URL: "https://doi.org/10.1038/s41586-099-0001-1"},
@@ -213,12 +213,13 @@ func TestCrossrefRelations(t *testing.T) {
 
 	it = res.Items[1]
 	eq(t, "arXiv preprint DOI -> arXiv id", it.ArxivID, "2104.12255")
-	eq(t, "PreprintDOI", it.PreprintDOI, "")
+	eq(t, "VersionDOIs", it.VersionDOIs, []string(nil))
 	eq(t, "Published (print month)", it.Published, date("2026-09-01T00:00:00Z"))
 
 	it = res.Items[2]
 	eq(t, "posted date", it.Published, date("2026-01-01T00:00:00Z"))
 	eq(t, "is-preprint-of", it.JournalRef, "doi:10.1038/s41586-099-0002-2")
+	eq(t, "VersionDOIs", it.VersionDOIs, []string{"10.1038/s41586-099-0002-2"})
 }
 
 // TestCrossrefBackfill: the first pass drops the date bound and reads up to

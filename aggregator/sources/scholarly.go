@@ -186,3 +186,13 @@ func journalRef(journal, volume, issue, page string) string {
 	}
 	return ref
 }
+
+// appendNew appends v unless list holds it.
+func appendNew(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}

@@ -52,10 +52,12 @@ type Item struct {
 	Upvotes    int    // Hugging Face upvotes
 	Comment    string // arXiv comment
 	JournalRef string // journal reference
-	// PreprintDOI is the DOI of the item's preprint when the upstream links
-	// one (Crossref's has-preprint): the item merges with a stored paper of
-	// that DOI. Not stored: the paper keeps the preprint's DOI and gains a link.
-	PreprintDOI string
+	// VersionDOIs are the DOIs of other versions of the same work the upstream
+	// names: the preprint of a journal article (Crossref's has-preprint), the
+	// journal version of a preprint (bioRxiv's published, Crossref's
+	// is-preprint-of). An item nothing else matches merges with a stored paper
+	// of one of them, whichever version came first. Not stored.
+	VersionDOIs []string
 	// AnnounceType is arXiv RSS's announce_type (new, cross, replace, replace-cross);
 	// empty elsewhere. A "replace" item updates a stored paper but never creates one.
 	AnnounceType string
