@@ -49,13 +49,9 @@ func newCrossref(c config.Source, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	mailto := c.Mailto
-	if mailto == "" {
-		mailto = contactOf(o.UserAgent)
-	}
 	return &crossref{
 		base: base{c.Name, c.Type}, api: strings.TrimRight(api, "/"), issns: c.ISSN,
-		filter: strings.TrimSpace(c.Filter), workType: c.WorkType, mailto: mailto, days: c.Days,
+		filter: strings.TrimSpace(c.Filter), workType: c.WorkType, mailto: contact(c.Mailto, o.UserAgent), days: c.Days,
 		backfill: c.Backfill, rows: crossrefRows, bfRows: crossrefBackfillRows, maxPages: crossrefMaxPages, opts: o,
 	}, nil
 }

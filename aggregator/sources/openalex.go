@@ -51,13 +51,9 @@ func newOpenAlex(c config.Source, o Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	mailto := c.Mailto
-	if mailto == "" {
-		mailto = contactOf(o.UserAgent)
-	}
 	return &openAlex{
 		base: base{c.Name, c.Type}, api: strings.TrimRight(api, "/"), filter: strings.TrimSpace(c.Filter),
-		search: strings.TrimSpace(c.Search), mailto: mailto, days: c.Days, perPage: c.PerPage,
+		search: strings.TrimSpace(c.Search), mailto: contact(c.Mailto, o.UserAgent), days: c.Days, perPage: c.PerPage,
 		backfill: c.Backfill, bfPage: openAlexBackfillPage, maxPages: openAlexMaxPages, opts: o,
 	}, nil
 }

@@ -59,13 +59,9 @@ func newPubmed(c config.Source, o Options) (Source, error) {
 	if key == "" {
 		key = strings.TrimSpace(os.Getenv(PubmedKeyEnv))
 	}
-	email := c.Email
-	if email == "" {
-		email = contactOf(o.UserAgent)
-	}
 	return &pubmed{
 		base: base{c.Name, c.Type}, api: strings.TrimRight(api, "/"), term: strings.TrimSpace(c.Term), days: c.Days,
-		apiKey: key, email: email, tool: c.Tool, backfill: c.Backfill,
+		apiKey: key, email: contact(c.Email, o.UserAgent), tool: c.Tool, backfill: c.Backfill,
 		batch: pubmedBatch, maxBatches: pubmedMaxBatches, opts: o,
 	}, nil
 }

@@ -157,6 +157,14 @@ func withUpstreamMessage(api string, err error, resp *fetch.Response) error {
 	return err
 }
 
+// contact is the configured address, else the one in the User-Agent.
+func contact(configured, userAgent string) string {
+	if configured != "" {
+		return configured
+	}
+	return contactOf(userAgent)
+}
+
 // contactOf is the e-mail address in a User-Agent ("paperfeed (mailto:a@b.org)"),
 // or "".
 func contactOf(ua string) string {

@@ -12,9 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
-	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 // scholarlyUpstreams replays the journal APIs and an arXiv id lookup on
@@ -125,19 +123,7 @@ term = "breast cancer[tiab]"
 		}
 	}
 
-	c, err := loadConfig(ctx, cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, c.Storage.Path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	all, err := store.Topic(ctx, db.TopicQuery{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, all := storedPapers(t, ctx, cfgPath)
 	find := func(match func(*model.Paper) bool) []*model.Paper {
 		var out []*model.Paper
 		for _, p := range all {
