@@ -44,6 +44,7 @@ type relLink struct {
 var linkLabels = []struct{ kind, label string }{
 	{model.LinkAbstract, "Abstract"},
 	{model.LinkPDF, "PDF"},
+	{model.LinkFullText, "Full text"},
 	{model.LinkDOI, "DOI"},
 	{model.LinkHuggingFace, "Hugging Face"},
 	{model.LinkCode, "Code"},

@@ -20,8 +20,10 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -163,6 +165,25 @@ limit = 10
 	return path
 }
 
+// storedPapers loads the config at cfgPath and reads every paper its store holds.
+func storedPapers(t *testing.T, ctx context.Context, cfgPath string) (*config.Config, []*model.Paper) {
+	t.Helper()
+	cfg, err := loadConfig(ctx, cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	all, err := store.Topic(ctx, db.TopicQuery{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, all
+}
+
 // arxivIDs are the distinct arXiv ids of the entries of arXiv API answers.
 func arxivIDs(docs ...[]byte) map[string]bool {
 	re := regexp.MustCompile(`<id>https?://arxiv\.org/abs/([^<]+?)(v\d+)?</id>`)
@@ -199,19 +220,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	cfg, err := loadConfig(ctx, cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	all, err := store.Topic(ctx, db.TopicQuery{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, all := storedPapers(t, ctx, cfgPath)
 
 	// A Hugging Face paper and its arXiv announcement are ONE paper (by id),
 	// with HF upvotes and arXiv categories together.
