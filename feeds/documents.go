@@ -94,10 +94,11 @@ func entries(ps []*model.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	ps, err := topic.Papers(ctx, s.store, t, limit, now)
+	rk, err := topic.Rank(ctx, s.store, s.models, t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	ps := rk.Papers
 	pageURL := s.topicURL(t.Name, FormatHTML)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
@@ -187,10 +188,11 @@ func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Ti
 	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		ps, err := topic.Papers(ctx, s.store, t, 0, now)
+		rk, err := topic.Rank(ctx, s.store, s.models, t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}
+		ps := rk.Papers
 		es, _, contentT := entries(ps, s.topicURL(t.Name, FormatHTML))
 		if contentT.After(newest) {
 			newest = contentT
