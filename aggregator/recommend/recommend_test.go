@@ -222,3 +222,31 @@ func TestNoLikes(t *testing.T) {
 		t.Errorf("words without exemplars: %v", m.Positive)
 	}
 }
+
+func TestSimilar(t *testing.T) {
+	st, by := corpusStore(t)
+	ctx := context.Background()
+	e := NewEngine(st, DefaultOptions())
+	for _, f := range []string{"vision", "biology", "finance"} {
+		p := by[f][4]
+		sim, err := e.Similar(ctx, p, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sim) != 5 {
+			t.Fatalf("%s: %d similar, want 5", f, len(sim))
+		}
+		for i, s := range sim {
+			if s.Paper.ID == p.ID || !slices.ContainsFunc(by[f], func(q *model.Paper) bool { return q.ID == s.Paper.ID }) {
+				t.Errorf("%s: similar %d is paper %d %q", f, i, s.Paper.ID, s.Paper.Title)
+			}
+			if i > 0 && s.Cosine > sim[i-1].Cosine || s.Cosine <= 0 || s.Cosine > 1.0001 {
+				t.Errorf("%s: cosines %v", f, s.Cosine)
+			}
+		}
+	}
+	lone := &model.Paper{ID: -1, Title: "zzz qqq"}
+	if sim, err := e.Similar(ctx, lone, 5); err != nil || len(sim) != 0 {
+		t.Errorf("a paper of unknown words: %d similar, %v", len(sim), err)
+	}
+}

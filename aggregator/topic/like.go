@@ -3,6 +3,7 @@ package topic
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ type Ranked struct {
 	Scores []float64
 	// Model is a like-topic's model (its strongest words); nil otherwise.
 	Model *recommend.Model
-	// MinScore is the threshold a like-topic applied.
+	// MinScore is the threshold a like-topic applied (-Inf: none).
 	MinScore float64
 	// Missing are the like and unlike entries no stored paper answers.
 	Missing []string
@@ -71,9 +72,9 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 
 // likeTopic ranks a like-topic: its candidates (its other filters; without a
 // window the MaxCandidates newest) scored by eng's model of its exemplars,
-// those at or above the threshold kept, exemplars and unlikes left out; the
-// limit best for sort "relevance" (a window's every paper up to cap), in the
-// topic's other order otherwise.
+// exemplars and unlikes left out, those scoring under min_score left out
+// (default: none for sort "relevance", the model's DefaultMin otherwise); the
+// limit best (a window's every paper up to cap), in the topic's order.
 func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
 	likes, missL, err := Resolve(ctx, r, t.Like)
 	if err != nil {
@@ -104,7 +105,12 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 	if err != nil {
 		return Ranked{}, fmt.Errorf("topic %q: %w", t.Name, err)
 	}
+	// The limit bounds a relevance feed; another order keeps what looks
+	// more like the exemplars than an average stored paper.
 	out.Model, out.MinScore = m, m.DefaultMin
+	if t.Sort == rank.Relevance {
+		out.MinScore = math.Inf(-1)
+	}
 	if t.MinScore != nil {
 		out.MinScore = *t.MinScore
 	}
@@ -131,7 +137,10 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 		out.Scores = append(out.Scores, s.Score)
 	}
 	if len(out.Papers) == 0 {
-		out.Problem = fmt.Sprintf("no candidate scores at least %.3f", out.MinScore)
+		out.Problem = "no candidate passes the topic's filters"
+		if !math.IsInf(out.MinScore, -1) {
+			out.Problem = fmt.Sprintf("no candidate scores at least %.3f", out.MinScore)
+		}
 	}
 	return out, nil
 }
