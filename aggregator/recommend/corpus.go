@@ -15,9 +15,10 @@ import (
 // a uniform sample of the stored papers' vectors (the background negatives).
 // Its memory is bounded by Buckets and Options.Sample, not by the store.
 type Corpus struct {
-	N      int      // papers read
-	df     []uint32 // papers containing each bucket's terms
-	names  []string // the first term seen in each bucket
+	N      int       // papers read
+	df     []uint32  // papers containing each bucket's terms
+	idfs   []float32 // each bucket's idf once sealed; 0 for a dropped term
+	names  []string  // the first term seen in each bucket
 	minDF  uint32
 	maxDF  uint32
 	sample []Doc
@@ -46,10 +47,11 @@ type Options struct {
 // DefaultOptions are arxiv-sanity-lite's settings (min_df 5, C 0.01) but
 // for max_df: 0.5, not 0.1, since in a store of one field the words of its
 // larger subfields are in more than a tenth of the papers, and idf already
-// weighs common words down. The sample is large enough that a model sees
-// most of a topic's neighbourhood.
+// weighs common words down. The background sample of 10,000 papers holds
+// a topic's neighbourhood at every store size and keeps a retrain within
+// the time budget (see BENCHMARKS.md).
 func DefaultOptions() Options {
-	return Options{Sample: 20000, MinDF: 5, MaxDF: 0.5, C: 0.01}
+	return Options{Sample: 10000, MinDF: 5, MaxDF: 0.5, C: 0.01}
 }
 
 // BuildCorpus reads every stored paper's text once.
@@ -91,9 +93,12 @@ func newCorpus() *Corpus {
 // add counts one paper's terms.
 func (c *Corpus) add(t db.Text) counts {
 	c.N++
-	tc := termCounts(t, func(b uint32, term string) {
+	tc := termCounts(t, func(b uint32, a, w string) {
 		if c.names[b] == "" {
-			c.names[b] = strings.Clone(term)
+			if a != "" {
+				w = a + " " + w
+			}
+			c.names[b] = strings.Clone(w)
 		}
 	})
 	for _, b := range tc.idx {
@@ -109,9 +114,13 @@ func (c *Corpus) seal(o Options) {
 	if o.MaxDF <= 0 || o.MaxDF >= 1 || c.maxDF < c.minDF {
 		c.maxDF = math.MaxUint32
 	}
+	c.idfs = make([]float32, Buckets)
+	for b := range c.idfs {
+		c.idfs[b] = float32(c.idf(uint32(b)))
+	}
 }
 
-// idf is a bucket's smoothed inverse document frequency, 0 for a term the
+// idf computes a bucket's smoothed inverse document frequency, 0 for a term the
 // bounds drop: ln((1+N)/(1+df)) + 1, as scikit-learn's.
 func (c *Corpus) idf(b uint32) float64 {
 	df := c.df[b]
@@ -127,11 +136,13 @@ func (c *Corpus) weigh(tc counts) Vector {
 	v := Vector{Idx: make([]uint32, 0, len(tc.idx)), Val: make([]float32, 0, len(tc.idx))}
 	var norm float64
 	for i, b := range tc.idx {
-		w := c.idf(b)
+		w := float64(c.idfs[b])
 		if w == 0 {
 			continue
 		}
-		w *= 1 + math.Log(float64(tc.tf[i]))
+		if tf := tc.tf[i]; tf > 1 {
+			w *= 1 + math.Log(float64(tf))
+		}
 		v.Idx = append(v.Idx, b)
 		v.Val = append(v.Val, float32(w))
 		norm += w * w

@@ -104,16 +104,16 @@ func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands
 	}
 	out := make([]float64, len(cands))
 	var todo []int
-	var vs []Vector
+	var ts []db.Text
 	for i, p := range cands {
 		if s, ok := tm.scores[p.ID]; ok && s.updated == p.Updated.Unix() {
 			out[i] = s.score
 			continue
 		}
 		todo = append(todo, i)
-		vs = append(vs, c.Vectorize(TextOf(p)))
+		ts = append(ts, TextOf(p))
 	}
-	for k, s := range tm.model.ScoreAll(vs) {
+	for k, s := range tm.model.ScoreTexts(c, ts) {
 		p := cands[todo[k]]
 		out[todo[k]] = s
 		tm.scores[p.ID] = scoreAt{updated: p.Updated.Unix(), score: s}

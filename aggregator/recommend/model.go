@@ -1,10 +1,12 @@
 package recommend
 
 import (
-	"cmp"
-	"slices"
+	"math"
+	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/paperfeed/paperfeed/db"
 )
 
 // Word is a term and its weight in a model.
@@ -19,7 +21,9 @@ const shownWords = 12
 // Model is one like-topic's linear classifier over tf-idf vectors: a score
 // above 0 is on the exemplars' side of the margin.
 type Model struct {
-	w    Vector // sparse weights, indices ascending
+	// wi interleaves each bucket's weight and idf (8 MB; nil without
+	// exemplars), so that scoring a term reads one cache line.
+	wi   []float32
 	bias float64
 	// DefaultMin is the score of an average background paper: a candidate
 	// below it looks less like the exemplars than a random stored paper.
@@ -83,36 +87,49 @@ func Train(c *Corpus, likes, unlikes []Doc, o Options) *Model {
 		}
 		m.DefaultMin = sum / float64(len(bg))
 	}
+	m.wi = make([]float32, 2*Buckets)
 	for b, v := range w {
-		if v != 0 {
-			m.w.Idx = append(m.w.Idx, uint32(b))
-			m.w.Val = append(m.w.Val, float32(v))
-		}
+		m.wi[2*b], m.wi[2*b+1] = float32(v), c.idfs[b]
 	}
-	m.Positive, m.Negative = strongest(c, m.w)
+	m.Positive, m.Negative = strongest(c, w)
 	return m
 }
 
-// strongest are the heaviest named terms each side.
-func strongest(c *Corpus, w Vector) (pos, neg []Word) {
-	all := make([]Word, 0, len(w.Idx))
-	for i, b := range w.Idx {
-		if name := c.Name(b); name != "" {
-			all = append(all, Word{Term: name, Weight: float64(w.Val[i])})
+// strongest are the heaviest named terms each side, found in one pass
+// that keeps the shownWords best so far.
+func strongest(c *Corpus, w []float64) (pos, neg []Word) {
+	type bw struct {
+		b uint32
+		v float64
+	}
+	var top, bottom []bw // top descending, bottom ascending
+	keep := func(list []bw, x bw, better func(a, b float64) bool) []bw {
+		if len(list) == shownWords && !better(x.v, list[len(list)-1].v) {
+			return list
+		}
+		i := sort.Search(len(list), func(i int) bool { return better(x.v, list[i].v) })
+		if len(list) < shownWords {
+			list = append(list, bw{})
+		}
+		copy(list[i+1:], list[i:])
+		list[i] = x
+		return list
+	}
+	for b, v := range w {
+		if v == 0 || c.Name(uint32(b)) == "" {
+			continue
+		}
+		if v > 0 {
+			top = keep(top, bw{uint32(b), v}, func(a, b float64) bool { return a > b })
+		} else {
+			bottom = keep(bottom, bw{uint32(b), v}, func(a, b float64) bool { return a < b })
 		}
 	}
-	slices.SortFunc(all, func(a, b Word) int {
-		return cmp.Or(cmp.Compare(b.Weight, a.Weight), cmp.Compare(a.Term, b.Term))
-	})
-	for _, x := range all[:min(shownWords, len(all))] {
-		if x.Weight > 0 {
-			pos = append(pos, x)
-		}
+	for _, x := range top {
+		pos = append(pos, Word{Term: c.Name(x.b), Weight: x.v})
 	}
-	for i := len(all) - 1; i >= max(0, len(all)-shownWords); i-- {
-		if all[i].Weight < 0 {
-			neg = append(neg, all[i])
-		}
+	for _, x := range bottom {
+		neg = append(neg, Word{Term: c.Name(x.b), Weight: x.v})
 	}
 	return pos, neg
 }
@@ -127,35 +144,59 @@ func denseScore(w []float64, bias float64, v Vector) float64 {
 
 // Score is the model's decision value for one vector.
 func (m *Model) Score(v Vector) float64 {
+	if m.wi == nil {
+		return 0
+	}
 	s := m.bias
 	for k, b := range v.Idx {
-		i := sort.Search(len(m.w.Idx), func(i int) bool { return m.w.Idx[i] >= b })
-		if i < len(m.w.Idx) && m.w.Idx[i] == b {
-			s += float64(m.w.Val[i]) * float64(v.Val[k])
-		}
+		s += float64(m.wi[2*b]) * float64(v.Val[k])
 	}
 	return s
 }
 
-// ScoreAll scores many vectors, with the weights spread out once.
-func (m *Model) ScoreAll(vs []Vector) []float64 {
-	out := make([]float64, len(vs))
-	if len(vs) < 64 {
-		for i, v := range vs {
-			out[i] = m.Score(v)
-		}
+// ScoreTexts scores papers' texts under corpus c, on every processor: each
+// text's tf-idf vector is summed into its score as it is counted, never
+// stored.
+func (m *Model) ScoreTexts(c *Corpus, ts []db.Text) []float64 {
+	out := make([]float64, len(ts))
+	if m.wi == nil || len(ts) == 0 {
 		return out
 	}
-	w := densePool.Get().([]float64)
-	defer densePool.Put(w)
-	for i, b := range m.w.Idx {
-		w[b] = float64(m.w.Val[i])
+	workers := min(runtime.GOMAXPROCS(0), (len(ts)+255)/256)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := scratchPool.Get().(*scratch)
+			defer scratchPool.Put(sc)
+			for i := k; i < len(ts); i += workers {
+				sc.count(ts[i], nil)
+				out[i] = m.scoreCounts(c, sc.c)
+			}
+		}()
 	}
-	for i, v := range vs {
-		out[i] = denseScore(w, m.bias, v)
-	}
-	for _, b := range m.w.Idx {
-		w[b] = 0
-	}
+	wg.Wait()
 	return out
+}
+
+// scoreCounts is Score(c.weigh(tc)) without building the vector (c is the
+// corpus m was trained on: wi holds its idf).
+func (m *Model) scoreCounts(c *Corpus, tc counts) float64 {
+	var dot, norm float64
+	for i, b := range tc.idx {
+		w, x := float64(m.wi[2*b]), float64(m.wi[2*b+1])
+		if x == 0 {
+			continue
+		}
+		if tf := tc.tf[i]; tf > 1 {
+			x *= 1 + math.Log(float64(tf))
+		}
+		dot += w * x
+		norm += x * x
+	}
+	if norm == 0 {
+		return m.bias
+	}
+	return m.bias + dot/math.Sqrt(norm)
 }

@@ -1,9 +1,11 @@
 package recommend
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -79,34 +81,82 @@ func TextOf(p *model.Paper) db.Text {
 }
 
 // termCounts counts the unigrams and bigrams of a text. names, when not nil,
-// is called with each term and its bucket.
-func termCounts(t db.Text, names func(uint32, string)) counts {
-	ws := words(nil, paperText(t.Title, t.Abstract, t.Authors))
-	bs := make([]uint32, 0, 2*len(ws))
-	for i, w := range ws {
-		b := bucket(w)
-		bs = append(bs, b)
-		if names != nil {
-			names(b, w)
-		}
-		if i > 0 {
-			b := bigram(ws[i-1], w)
-			bs = append(bs, b)
-			if names != nil {
-				names(b, ws[i-1]+" "+w)
+// is called with each term's bucket and its one or two words.
+func termCounts(t db.Text, names func(b uint32, a, w string)) counts {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.count(t, names)
+	return sc.c.sorted()
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// scratch is the reusable memory of counting one text's terms: a small
+// open-addressing table of bucket -> slot in c, sized to the text, so
+// counting touches cache-resident memory only and needs no sort.
+type scratch struct {
+	ws    []string
+	table []int32 // slot+1 in c, 0 empty; len a power of two
+	c     counts
+}
+
+// count fills sc.c with t's term counts, in first-seen order (valid until
+// the next count).
+func (sc *scratch) count(t db.Text, names func(b uint32, a, w string)) {
+	sc.ws = words(sc.ws[:0], paperText(t.Title, t.Abstract, t.Authors))
+	size := 64
+	for size < 4*len(sc.ws) {
+		size *= 2
+	}
+	if cap(sc.table) < size {
+		sc.table = make([]int32, size)
+	}
+	sc.table = sc.table[:size]
+	clear(sc.table)
+	mask := uint32(size - 1)
+	sc.c.idx, sc.c.tf = sc.c.idx[:0], sc.c.tf[:0]
+	add := func(b uint32) {
+		for h := (b * 2654435761) & mask; ; h = (h + 1) & mask {
+			switch k := sc.table[h]; {
+			case k == 0:
+				sc.c.idx = append(sc.c.idx, b)
+				sc.c.tf = append(sc.c.tf, 1)
+				sc.table[h] = int32(len(sc.c.idx))
+				return
+			case sc.c.idx[k-1] == b:
+				if sc.c.tf[k-1] < math.MaxUint16 {
+					sc.c.tf[k-1]++
+				}
+				return
 			}
 		}
 	}
-	slices.Sort(bs)
-	var c counts
-	for i := 0; i < len(bs); {
-		j := i
-		for j < len(bs) && bs[j] == bs[i] {
-			j++
+	for i, w := range sc.ws {
+		b := bucket(w)
+		add(b)
+		if names != nil {
+			names(b, "", w)
 		}
-		c.idx = append(c.idx, bs[i])
-		c.tf = append(c.tf, uint16(min(j-i, math.MaxUint16)))
-		i = j
+		if i > 0 {
+			b := bigram(sc.ws[i-1], w)
+			add(b)
+			if names != nil {
+				names(b, sc.ws[i-1], w)
+			}
+		}
 	}
-	return c
+}
+
+// sorted returns the counts with indices ascending, as a Vector needs.
+func (c counts) sorted() counts {
+	order := make([]int, len(c.idx))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(c.idx[a], c.idx[b]) })
+	out := counts{idx: make([]uint32, len(order)), tf: make([]uint16, len(order))}
+	for k, i := range order {
+		out.idx[k], out.tf[k] = c.idx[i], c.tf[i]
+	}
+	return out
 }
