@@ -12,10 +12,17 @@ import (
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
-// likeItems are the usual seed and three more papers on ranking, so that
-// the ranking paper has neighbours.
+// likeItems are the usual seed, three more papers on ranking and one on
+// protein folding with only a DOI, so that the ranking paper and the
+// DOI-named bioRxiv paper have neighbours.
 func likeItems() []model.Item {
 	items := testItems()
+	items = append(items, model.Item{
+		Source: "biorxiv", GUID: "10.1101/2025.03.02.222222v1", Link: "https://www.biorxiv.org/content/10.1101/2025.03.02.222222v1",
+		Title: "Protein Folding Dynamics in Living Cells", Abstract: "Proteins fold in cells; folding dynamics measured.",
+		Authors: []string{"Rosalind Franklin"}, Published: t0.Add(-50 * time.Hour), DOI: "10.1101/2025.03.02.222222",
+		Links: []model.Link{{Kind: model.LinkDOI, URL: "https://doi.org/10.1101/2025.03.02.222222"}},
+	})
 	for i, title := range []string{"Neural Ranking of Scientific Papers", "Ranking Papers with Citations", "Learning to Rank with Pairwise Losses"} {
 		id := "2503.0200" + string(rune('1'+i))
 		items = append(items, model.Item{
@@ -104,7 +111,7 @@ func TestPaperPage(t *testing.T) {
 func TestLikeTopicPage(t *testing.T) {
 	f := newFixture(t, likeConfig(t), likeItems()...)
 	page := string(f.get(t, "/topics/like-rank.html"))
-	for _, want := range []string{"Words for: ", "Words against: ", "Ranked by a linear model trained on 1 exemplar, 0 explicit negatives and 6 other stored papers.",
+	for _, want := range []string{"Words for: ", "Words against: ", "Ranked by a linear model trained on 1 exemplar, 0 explicit negatives and 7 other stored papers.",
 		"Not in the store: https://doi.org/10.9999/not.stored"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("like-topic page lacks %q", want)
