@@ -22,10 +22,14 @@ type Engine struct {
 	r db.Reader
 	o Options
 
-	mu      sync.Mutex
-	corpus  *Corpus
-	version int // of corpus: bumped on each rebuild
-	topics  map[string]*topicModel
+	mu         sync.Mutex
+	corpus     *Corpus
+	version    int  // of corpus: bumped on each rebuild
+	rebuilding bool // a background rebuild runs
+	// syncRebuild is the store size from which the corpus is rebuilt in
+	// the background (DefaultSyncRebuild).
+	syncRebuild int
+	topics      map[string]*topicModel
 }
 
 type topicModel struct {
@@ -45,12 +49,14 @@ const maxCachedScores = 1 << 18
 
 // NewEngine reads the store r with options o.
 func NewEngine(r db.Reader, o Options) *Engine {
-	return &Engine{r: r, o: o, topics: map[string]*topicModel{}}
+	return &Engine{r: r, o: o, topics: map[string]*topicModel{}, syncRebuild: DefaultSyncRebuild}
 }
 
-// Corpus returns the current corpus, built or rebuilt first when the store
-// grew (or shrank) by a tenth since, or at all while it is under 1,000 papers
-// (where each paper moves the idf).
+// Corpus returns the current corpus, built first when there is none, rebuilt
+// when the store grew (or shrank) by a tenth since, or at all while it is
+// under 1,000 papers (where each paper moves the idf). A store of
+// DefaultSyncRebuild papers or more is rebuilt in the background (a minute at a
+// million papers) while the old corpus serves.
 func (e *Engine) Corpus(ctx context.Context) (*Corpus, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -67,6 +73,13 @@ func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
 		if n == have || (have >= 1000 && abs(n-have) < have/10) {
 			return c, nil
 		}
+		if have >= e.syncRebuild {
+			if !e.rebuilding {
+				e.rebuilding = true
+				go e.rebuild()
+			}
+			return c, nil
+		}
 	}
 	c, err := BuildCorpus(ctx, e.r, e.o)
 	if err != nil {
@@ -75,6 +88,23 @@ func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
 	e.corpus = c
 	e.version++
 	return c, nil
+}
+
+// DefaultSyncRebuild is the store size from which the corpus is rebuilt in
+// the background.
+const DefaultSyncRebuild = 50_000
+
+// rebuild replaces the corpus with a fresh one; a failure keeps the old one
+// (the next call past the threshold tries again).
+func (e *Engine) rebuild() {
+	c, err := BuildCorpus(context.Background(), e.r, e.o)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rebuilding = false
+	if err == nil {
+		e.corpus = c
+		e.version++
+	}
 }
 
 func abs(x int) int {

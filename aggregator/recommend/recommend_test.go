@@ -250,3 +250,34 @@ func TestSimilar(t *testing.T) {
 		t.Errorf("a paper of unknown words: %d similar, %v", len(sim), err)
 	}
 }
+
+// TestBackgroundRebuild: past the size of a synchronous rebuild, the old
+// corpus serves while a new one is built, then the new one does.
+func TestBackgroundRebuild(t *testing.T) {
+	st, _ := corpusStore(t)
+	ctx := context.Background()
+	e := NewEngine(st, DefaultOptions())
+	e.syncRebuild = 10
+	c1, err := e.Corpus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Save(t, st, dbtest.Paper(100, "A protein gene study"))
+	if c2, _ := e.Corpus(ctx); c2 != c1 {
+		t.Fatal("the corpus was rebuilt in the call")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, _ := e.Corpus(ctx)
+		if c != c1 {
+			if c.N != c1.N+1 {
+				t.Errorf("rebuilt corpus has %d papers, want %d", c.N, c1.N+1)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no rebuilt corpus after 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
