@@ -81,3 +81,11 @@ type Stats struct {
 	Papers    int64
 	Sightings int64
 }
+
+// Text is the words of one stored paper that models read (aggregator/recommend).
+type Text struct {
+	ID       int64
+	Title    string
+	Abstract string
+	Authors  []string
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -94,14 +95,19 @@ func entries(ps []*model.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	ps, err := topic.Papers(ctx, s.store, t, limit, now)
+	rk, err := topic.Rank(ctx, s.store, s.models, t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	ps := rk.Papers
 	pageURL := s.topicURL(t.Name, FormatHTML)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
+		for i := range rk.Scores {
+			es[i].Score = strconv.FormatFloat(rk.Scores[i], 'f', 3, 64)
+		}
 		tv := s.topicView(t, es, "")
+		tv.Model = likeModelView(t, rk)
 		b, err := renderPage(&pageView{
 			SiteTitle: cleanLine(s.cfg.Server.Title, 200),
 			Title:     tv.Title + " · " + cleanLine(s.cfg.Server.Title, 200),
@@ -187,10 +193,11 @@ func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Ti
 	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		ps, err := topic.Papers(ctx, s.store, t, 0, now)
+		rk, err := topic.Rank(ctx, s.store, s.models, t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}
+		ps := rk.Papers
 		es, _, contentT := entries(ps, s.topicURL(t.Name, FormatHTML))
 		if contentT.After(newest) {
 			newest = contentT
@@ -222,4 +229,36 @@ func (s *Server) buildOPML() ([]byte, error) {
 		})
 	}
 	return renderOPML(d)
+}
+
+// likeModelView is what a like-topic's page says of its model; nil for other topics.
+func likeModelView(t config.Topic, rk topic.Ranked) *modelView {
+	if len(t.Like) == 0 {
+		return nil
+	}
+	v := &modelView{Problem: rk.Problem}
+	for _, m := range rk.Missing {
+		v.Missing = append(v.Missing, cleanLine(m, 200))
+	}
+	if m := rk.Model; m != nil {
+		v.Trained = fmt.Sprintf("%d exemplar%s, %d explicit negative%s and %d other stored papers",
+			m.Likes, plural(m.Likes), m.Unlikes, plural(m.Unlikes), m.Background)
+		if !math.IsInf(rk.MinScore, -1) {
+			v.MinScore = strconv.FormatFloat(rk.MinScore, 'f', 3, 64)
+		}
+		for _, w := range m.Positive {
+			v.Positive = append(v.Positive, wordView{Term: cleanLine(w.Term, 100), Weight: strconv.FormatFloat(w.Weight, 'f', 3, 64)})
+		}
+		for _, w := range m.Negative {
+			v.Negative = append(v.Negative, wordView{Term: cleanLine(w.Term, 100), Weight: strconv.FormatFloat(w.Weight, 'f', 3, 64)})
+		}
+	}
+	return v
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

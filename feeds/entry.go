@@ -35,6 +35,10 @@ type entry struct {
 	Upvotes    int
 	Comment    string
 	JournalRef string
+	// Page is the paper's page relative to the site root (HTML pages only).
+	Page string
+	// Score is a like-topic's model score, formatted; "" elsewhere (HTML pages only).
+	Score string
 }
 
 type relLink struct {
@@ -74,6 +78,7 @@ func anchorFor(uid string) string {
 func newEntry(p *model.Paper, pageURL string) entry {
 	e := entry{
 		ID:         EntryID(p.UID),
+		Page:       paperPath(p.UID),
 		Anchor:     anchorFor(p.UID),
 		Title:      cleanLine(p.Title, maxTitleRunes),
 		Abstract:   strings.TrimSpace(cleanText(p.Abstract, maxAbstractRunes)),

@@ -28,7 +28,20 @@ type topicView struct {
 	Count                    int
 	Entries                  []entry
 	Feeds                    []feedLink
+	// Model is a like-topic's: why its papers rank as they do.
+	Model *modelView
 }
+
+// modelView is what a like-topic page says of its model.
+type modelView struct {
+	Positive, Negative []wordView
+	Trained            string   // what it was trained on
+	MinScore           string   // the threshold applied; "" when none
+	Missing            []string // like/unlike entries no stored paper answers
+	Problem            string   // why the topic is empty
+}
+
+type wordView struct{ Term, Weight string }
 
 type pageView struct {
 	SiteTitle string
@@ -41,6 +54,8 @@ type pageView struct {
 	// Search marks the search page (/search?q=): a form, and Query's results.
 	Search bool
 	Query  string
+	// Paper is a paper page's (/papers/{id}).
+	Paper *paperView
 }
 
 const maxShownAuthors = 12
@@ -82,7 +97,9 @@ section,article{padding:1rem 0;border-bottom:1px solid var(--line)}
 ol.newest{margin:.5rem 0;padding-left:1.25rem}
 ol.newest li{margin:.2rem 0}
 details summary{cursor:pointer;color:var(--muted)}
-details p{white-space:pre-line;margin:.5rem 0}
+details p,p.abstract{white-space:pre-line;margin:.5rem 0}
+ul.sightings{padding-left:1.25rem}
+.model .word{white-space:nowrap}
 footer{color:var(--muted);font-size:.85rem;padding:1rem}
 form.search{display:flex;gap:.4rem;margin:.5rem 0}
 form.search input{flex:1;min-width:0;font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg)}
@@ -101,7 +118,11 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 </head>
 <body>
 <header>
-{{if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
+{{if .Paper}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
+<h1 dir="auto">{{.Paper.Entry.Title}}</h1>
+{{with .Paper.Entry}}{{if .Authors}}<p dir="auto">{{join .Authors}}</p>{{end}}
+<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>{{end}}
+{{else if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
 <h1 dir="auto">{{.Topic.Title}}</h1>
 {{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion AND protein, "language model*"' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
 <p>Full-text search of titles, abstracts and authors (<a href="https://www.sqlite.org/fts5.html#full_text_query_syntax">FTS5 syntax</a>: words, "phrases", prefix*, AND, OR, NOT, title:word). Every search is also a feed to subscribe to.</p>{{end}}
@@ -111,11 +132,32 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
 {{end}}</header>
 <main>
-{{if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
+{{if .Paper}}{{with .Paper}}<article>
+{{with .Entry}}{{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
+{{if .Comment}}<p class="meta" dir="auto">{{.Comment}}</p>{{end}}
+{{if .Abstract}}<h2>Abstract</h2>
+<p class="abstract" dir="auto">{{.Abstract}}</p>{{end}}
+<h2>Links</h2>
+<ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>{{end}}
+<h2>Sightings</h2>
+<ul class="sightings">{{range .Sightings}}<li><b>{{.Source}}</b>{{if .Link}} · <a href="{{.Link}}">{{.Link}}</a>{{end}} · first seen {{date .FirstSeen}}, last seen {{date .LastSeen}} <span class="meta">({{.GUID}})</span></li>{{end}}</ul>
+</article>
+<section>
+<h2>Similar papers</h2>
+<ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
+{{if .Similar}}<ol class="newest">{{range .Similar}}<li dir="auto"><a href="{{$.Home}}{{.Entry.Page}}">{{.Entry.Title}}</a> <span class="meta">{{date .Entry.Published}} · similarity {{.Cosine}}</span></li>{{end}}</ol>{{else}}<p>No similar paper is stored yet.</p>{{end}}
+</section>{{end}}
+{{else if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{with .Model}}<section class="model">
+{{if .Problem}}<p><b>{{.Problem}}</b></p>{{end}}
+{{if .Missing}}<p class="meta">Not in the store: {{join .Missing}}</p>{{end}}
+{{if .Trained}}<p class="meta">Ranked by a linear model trained on {{.Trained}}{{if .MinScore}}; papers scoring under {{.MinScore}} are left out{{end}}.</p>{{end}}
+{{if .Positive}}<p>Words for: {{range $i, $w := .Positive}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
+{{if .Negative}}<p>Words against: {{range $i, $w := .Negative}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
+</section>{{end}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
 <h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
-<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>
+<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}{{if .Score}} · score {{.Score}}{{end}} · <a href="{{$.Home}}{{.Page}}">paper page</a></p>
 {{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
 {{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{.Abstract}}</p></details>{{end}}
 <ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>
@@ -124,7 +166,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <h2 dir="auto"><a href="{{.Page}}">{{.Title}}</a></h2>
 {{if .Description}}<p class="meta" dir="auto">{{.Description}}</p>{{end}}
 <p class="meta">{{.Count}} paper{{if ne .Count 1}}s{{end}}</p>
-{{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}}</span></li>{{end}}</ol>{{end}}
+{{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}} · <a href="{{$.Home}}{{.Page}}">paper page</a></span></li>{{end}}</ol>{{end}}
 <ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 </section>
 {{end}}{{end}}</main>

@@ -27,8 +27,8 @@ func TestReaders(t *testing.T) {
 		t.Skip("-short")
 	}
 	tools := filepath.Join(sharedtest.Dir(t), "tools", "readers")
-	items := append(testItems(), hostileItems()...)
-	f := newFixture(t, nil, items...)
+	items := append(likeItems(), hostileItems()...)
+	f := newFixture(t, likeConfig(t), items...)
 	srv := httptest.NewServer(f.srv) // httptest binds 127.0.0.1
 	defer srv.Close()
 
@@ -39,6 +39,12 @@ func TestReaders(t *testing.T) {
 		}
 	}
 	paths = append(paths, "/search.atom?q=learning", "/search.rss?q=learning", "/search.json?q=learning")
+	// A paper's similar papers, one of them with a DOI for a UID (an escaped slash in the path).
+	for _, uid := range []string{"arxiv:2503.01234", "doi:10.1101%2F2025.03.01.123456"} {
+		for _, ext := range []string{"atom", "rss", "json"} {
+			paths = append(paths, "/papers/"+uid+"/similar."+ext)
+		}
+	}
 	for _, rd := range feedReaders(tools) {
 		t.Run(rd.name, func(t *testing.T) {
 			if why := rd.missing(); why != "" {
@@ -195,8 +201,8 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	items := append(testItems(), hostileItems()...)
-	f := newFixture(t, nil, items...)
+	items := append(likeItems(), hostileItems()...)
+	f := newFixture(t, likeConfig(t), items...)
 	srv := httptest.NewServer(f.srv)
 	defer srv.Close()
 	pages := []struct{ name, path string }{{"index", "/"}, {"topic-all", "/topics/all"}, {"topic-ml", "/topics/ml.html"}}

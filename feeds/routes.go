@@ -21,6 +21,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
 	mux.HandleFunc("GET /search", s.handleSearch(FormatHTML))
+	mux.HandleFunc("GET /papers/{id}", s.handlePaper)
+	mux.HandleFunc("GET /papers/{id}/{file}", s.handleSimilar)
 	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 }
 

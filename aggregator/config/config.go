@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -69,7 +70,14 @@ type Topic struct {
 	Window      Duration `toml:"window"` // every paper of this age is kept, up to Cap
 	Cap         int      `toml:"cap"`
 	Limit       int      `toml:"limit"` // at least this many papers, however old
-	Sort        string   `toml:"sort"`  // "newest" or "trending"
+	Sort        string   `toml:"sort"`  // "newest", "trending" or "relevance" (needs like)
+	// Like are the topic's exemplar papers (arXiv ids or DOIs); a topic with
+	// exemplars ranks its candidates by a model trained on them.
+	Like []string `toml:"like"`
+	// Unlike are papers the topic must not resemble: the model's explicit negatives.
+	Unlike []string `toml:"unlike"`
+	// MinScore drops candidates the model scores below it; nil: the model's default.
+	MinScore *float64 `toml:"min_score"`
 }
 
 // Defaults.
@@ -282,8 +290,20 @@ func (c *Config) Validate() error {
 		if t.Cap < t.Limit {
 			add("%s: cap = %d: must be at least limit (%d)", where, t.Cap, t.Limit)
 		}
-		if t.Sort != "newest" && t.Sort != "trending" {
-			add("%s: sort = %q: want \"newest\" or \"trending\"", where, t.Sort)
+		switch t.Sort {
+		case "newest", "trending":
+		case "relevance":
+			if len(t.Like) == 0 {
+				add("%s: sort = \"relevance\" needs like (the exemplar papers to rank by)", where)
+			}
+		default:
+			add("%s: sort = %q: want \"newest\", \"trending\" or \"relevance\"", where, t.Sort)
+		}
+		if t.MinScore != nil && (math.IsNaN(*t.MinScore) || math.IsInf(*t.MinScore, 0)) {
+			add("%s: min_score = %v: want a finite number", where, *t.MinScore)
+		}
+		if t.MinScore != nil && len(t.Like) == 0 {
+			add("%s: min_score needs like (it bounds the model's score)", where)
 		}
 		if t.MinUpvotes < 0 {
 			add("%s: min_upvotes = %d: must not be negative", where, t.MinUpvotes)
@@ -316,11 +336,13 @@ func fillTopic(t *Topic) {
 			t.Cap = t.Limit
 		}
 	}
-	if t.Window == 0 {
-		t.Window = Duration(DefaultTopicWindow)
-	}
 	if t.Sort == "" {
 		t.Sort = "newest"
+	}
+	// A relevance topic without a window holds the limit best of all its
+	// candidates, not the newest.
+	if t.Window == 0 && t.Sort != "relevance" {
+		t.Window = Duration(DefaultTopicWindow)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/rank"
+	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
 )
@@ -36,16 +37,35 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 
 // Papers returns topic t's papers at now: the store's candidates, ranked by
 // the topic's sort. limit > 0 asks for exactly the limit newest candidates,
-// ignoring the window. A bad expression is a *db.QueryError.
+// ignoring the window. A bad expression is a *db.QueryError. A like-topic is
+// ranked by a model trained for this call; servers keep an Engine and call
+// Rank.
 func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
+	var eng *recommend.Engine
+	if len(t.Like) > 0 {
+		eng = recommend.NewEngine(r, recommend.DefaultOptions())
+	}
+	rk, err := Rank(ctx, r, eng, t, limit, now)
+	return rk.Papers, err
+}
+
+// Rank is Papers with the like-topics' models and scores kept in eng (which
+// may be nil when t has no like).
+func Rank(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
+	if len(t.Like) > 0 {
+		if eng == nil {
+			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
+		}
+		return likeTopic(ctx, r, eng, t, limit, now)
+	}
 	ps, err := r.Topic(ctx, Query(t, limit, now))
 	if err != nil {
-		return nil, err
+		return Ranked{}, err
 	}
 	if err := rank.Order(ps, t.Sort, now); err != nil {
-		return nil, fmt.Errorf("topic %q: %w", t.Name, err)
+		return Ranked{}, fmt.Errorf("topic %q: %w", t.Name, err)
 	}
-	return ps, nil
+	return Ranked{Papers: ps}, nil
 }
 
 // Search is the ad-hoc topic of a full-text expression: its newest papers.
