@@ -45,6 +45,7 @@ func Run(t *testing.T, b Backend) {
 		{"Topic", testTopic},
 		{"TopicBounds", testTopicBounds},
 		{"CheckQuery", testCheckQuery},
+		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
 	} {
