@@ -52,11 +52,10 @@ type Reader interface {
 	Ping(ctx context.Context) error
 }
 
-// QueryChecker validates a full-text expression in the engine's query
-// language.
+// QueryChecker validates a topic or search query (package db/query).
 type QueryChecker interface {
-	// CheckQuery returns nil when expr can run ("" matches every paper), a
-	// *QueryError when it cannot.
+	// CheckQuery returns nil when expr parses (ParseQuery) and the engine can
+	// run its tree ("" matches every paper), a *QueryError when not.
 	CheckQuery(ctx context.Context, expr string) error
 }
 

@@ -115,6 +115,7 @@ func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, 
 			OPML:      "../topics.opml",
 			Topic:     &tv,
 			Alternate: tv.Feeds,
+			Marks:     marksOf(t.Query),
 		})
 		return b, contentT, err
 	}

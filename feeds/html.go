@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html/template"
+
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/paperfeed/paperfeed/db/query"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 )
@@ -56,11 +59,38 @@ type pageView struct {
 	Query  string
 	// Paper is a paper page's (/papers/{id}).
 	Paper *paperView
+	// Marks is the query whose matched words the entries highlight (nil: none).
+	Marks *query.Node
+}
+
+// marksOf is the tree of a topic or search query, for highlighting (nil
+// when it does not parse: the page then shows the error, not entries).
+func marksOf(q string) *query.Node {
+	parsed, err := query.Parse(q)
+	if err != nil {
+		return nil
+	}
+	return parsed.Root
+}
+
+// markHTML escapes text and wraps the words root matches in field in <mark>.
+func markHTML(root *query.Node, field, text string) template.HTML {
+	f := map[string]query.Field{"title": query.Title, "abstract": query.Abstract}[field]
+	var b strings.Builder
+	at := 0
+	for _, sp := range query.Marks(root, f, text) {
+		b.WriteString(template.HTMLEscapeString(text[at:sp.Start]))
+		b.WriteString("<mark>" + template.HTMLEscapeString(text[sp.Start:sp.End]) + "</mark>")
+		at = sp.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[at:]))
+	return template.HTML(b.String())
 }
 
 const maxShownAuthors = 12
 
 var pageFuncs = template.FuncMap{
+	"mark": markHTML,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -155,11 +185,11 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 {{if .Negative}}<p>Words against: {{range $i, $w := .Negative}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
 </section>{{end}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
-<h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
+<h2 dir="auto"><a href="{{.Link}}">{{mark $.Marks "title" .Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
 <p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}{{if .Score}} · score {{.Score}}{{end}} · <a href="{{$.Home}}{{.Page}}">paper page</a></p>
 {{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
-{{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{.Abstract}}</p></details>{{end}}
+{{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{mark $.Marks "abstract" .Abstract}}</p></details>{{end}}
 <ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>
 </article>
 {{end}}{{end}}{{else}}{{range .Topics}}<section>
@@ -238,6 +268,7 @@ func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, t
 		Alternate: tv.Feeds,
 		Search:    true,
 		Query:     cleanLine(q, 1000),
+		Marks:     marksOf(q),
 	})
 	return b, contentT, err
 }

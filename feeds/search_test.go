@@ -26,13 +26,14 @@ func TestSearchPage(t *testing.T) {
 			[]string{`<form class="search" action="search"`, `name="q" value=""`, "FTS5 syntax"},
 			[]string{"No papers yet", "search.atom?q="}},
 		{"results with subscribe links", "/search?q=diffusion", 200,
-			[]string{"Diffusion Models Are Trendy", `href="search.atom?q=diffusion"`, `href="search.rss?q=diffusion"`, `href="search.json?q=diffusion"`,
+			[]string{"Models Are Trendy", `href="search.atom?q=diffusion"`, `href="search.rss?q=diffusion"`, `href="search.json?q=diffusion"`,
 				`<link rel="alternate" type="application/atom&#43;xml" title="Search: diffusion (Atom)" href="https://papers.example.org/search.atom?q=diffusion">`},
 			[]string{"Learning to Rank Papers"}},
 		{"query escaped in the page", "/search?q=%22%3Cscript%3E%22", 200,
 			[]string{`value="&#34;&lt;script&gt;&#34;"`, "No paper matches this query yet."},
 			[]string{"<script>"}},
 		{"bad query", "/search?q=AND+OR", 400, []string{"bad query"}, nil},
+		{"matched words highlighted", "/search?q=diffusion", 200, []string{"<mark>Diffusion</mark> Models Are Trendy"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +63,19 @@ func TestSearchPage(t *testing.T) {
 
 // TestSearchPageCSP: the pages run no script, and the search form may submit
 // to this origin only (Chromium enforces form-action on the submission).
+func TestMarkHTML(t *testing.T) {
+	tests := []struct{ query, text, want string }{
+		{"script", `<script>alert("x")</script> & script`, `&lt;<mark>script</mark>&gt;alert(&#34;x&#34;)&lt;/<mark>script</mark>&gt; &amp; <mark>script</mark>`},
+		{"b", "a <b> c", "a &lt;<mark>b</mark>&gt; c"},
+		{"", "<i>", "&lt;i&gt;"},
+	}
+	for _, tt := range tests {
+		if got := string(markHTML(marksOf(tt.query), "title", tt.text)); got != tt.want {
+			t.Errorf("%q in %q: %s, want %s", tt.query, tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestSearchPageCSP(t *testing.T) {
 	f := newFixture(t, nil)
 	res, _ := f.do(t, "GET", "/search", nil)

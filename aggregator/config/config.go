@@ -61,12 +61,12 @@ type Topic struct {
 	Name        string   `toml:"name"`
 	Title       string   `toml:"title"`
 	Description string   `toml:"description"`
-	Query       string   `toml:"query"`   // FTS5 expression over title, abstract, authors
-	Exclude     string   `toml:"exclude"` // FTS5 expression; matching papers are left out
+	Query       string   `toml:"query"`   // query (db/query) over title, abstract, authors
+	Exclude     string   `toml:"exclude"` // query; matching papers are left out
 	Sources     []string `toml:"sources"`
 	Categories  []string `toml:"categories"`
 	MinUpvotes  int      `toml:"min_upvotes"`
-	Since       Duration `toml:"since"`  // only papers published within this age
+	Since       Duration `toml:"since"`  // only papers published within this age (DefaultTopicSince when unset)
 	Window      Duration `toml:"window"` // every paper of this age is kept, up to Cap
 	Cap         int      `toml:"cap"`
 	Limit       int      `toml:"limit"` // at least this many papers, however old
@@ -91,9 +91,13 @@ const (
 	DefaultTopicLimit   = 50
 	DefaultTopicCap     = 500
 	DefaultTopicWindow  = 72 * time.Hour
-	MaxTopicLimit       = 500
-	AllTopic            = "all"
-	Version             = "0.1.0"
+	// DefaultTopicSince keeps a topic a feed of new papers: a backfill of old
+	// papers (an arXiv API backfill, a journal's archive) stays in the store
+	// for search but never fills a topic's limit.
+	DefaultTopicSince = 60 * 24 * time.Hour
+	MaxTopicLimit     = 500
+	AllTopic          = "all"
+	Version           = "0.1.0"
 )
 
 // DefaultUserAgent identifies paperfeed to upstreams.
@@ -335,6 +339,9 @@ func fillTopic(t *Topic) {
 		if t.Cap < t.Limit {
 			t.Cap = t.Limit
 		}
+	}
+	if t.Since == 0 {
+		t.Since = Duration(DefaultTopicSince)
 	}
 	if t.Sort == "" {
 		t.Sort = "newest"

@@ -7,6 +7,7 @@ package topic
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
@@ -90,6 +91,26 @@ func Check(ctx context.Context, c db.QueryChecker, topics []config.Topic) []Prob
 		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
 			if err := c.CheckQuery(ctx, e.expr); err != nil {
 				out = append(out, Problem{Topic: t.Name, Key: e.key, Err: err})
+			}
+		}
+	}
+	return out
+}
+
+// Warnings are the valid but probably mistaken parts of every topic's query
+// and exclude (a lower-case or/and/not between words), each naming the
+// topic, the key and the column. A query that does not parse has none (Check
+// reports it).
+func Warnings(topics []config.Topic) []string {
+	var out []string
+	for _, t := range topics {
+		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
+			q, err := db.ParseQuery(e.expr)
+			if err != nil {
+				continue
+			}
+			for _, w := range q.Warnings {
+				out = append(out, fmt.Sprintf("[[topic]] %q: %s: %s", t.Name, e.key, strings.TrimPrefix(w.String(), "query: ")))
 			}
 		}
 	}

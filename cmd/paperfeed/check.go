@@ -8,6 +8,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 )
 
 func runCheck(cfg *config.Config, stdout io.Writer) error {
@@ -50,5 +51,5 @@ func warnings(cfg *config.Config) []string {
 	if !loopback && strings.HasPrefix(cfg.Server.BaseURL, "http://") {
 		out = append(out, fmt.Sprintf("listen %q is not loopback and base_url %q is plain http: put a TLS-terminating proxy in front and use an https base_url", cfg.Server.Listen, cfg.Server.BaseURL))
 	}
-	return out
+	return append(out, topic.Warnings(cfg.Topics)...)
 }

@@ -146,10 +146,17 @@ url = "%[1]s/api/s9"
 query = "testing"
 max_results = 15
 
+# The recorded listings are from 2024-2025: since reaches back past the
+# 60-day default.
+[[topic]]
+name = "all"
+since = "3650d"
+
 [[topic]]
 name = "contrastive"
 title = "Contrastive learning"
 query = 'contrastive'
+since = "3650d"
 
 [[topic]]
 name = "hf-trending"
@@ -157,6 +164,7 @@ title = "Trending"
 sources = ["hf"]
 sort = "trending"
 limit = 10
+since = "3650d"
 `, upstream)
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
