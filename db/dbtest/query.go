@@ -78,6 +78,8 @@ var QueryCases = []struct {
 	{"exclude alone", "", "model", []int{0, 1, 2, 4}},
 	{"exclude of a negative match", "-survey", "embed*", []int{0, 1, 4, 6, 7}},
 	{"case and diacritics folded", `"CONTRASTÍVE"`, "", []int{0}},
+	{"prefix on a phrase", "self-sup*", "", []int{4}},
+	{"prefix in a field", "title:interpret*", "", []int{6}},
 	{"no match", "zebra", "", []int{}},
 }
 
