@@ -102,7 +102,12 @@ func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, 
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
 		tv := s.topicView(t, es, "")
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
 		b, err := renderPage(&pageView{
+			Stored:    stored,
 			SiteTitle: cleanLine(s.cfg.Server.Title, 200),
 			Title:     tv.Title + " · " + cleanLine(s.cfg.Server.Title, 200),
 			Home:      "../",
@@ -153,16 +158,28 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 		}
 		if err != nil {
 			var qe *db.QueryError
-			if errors.As(err, &qe) {
-				return nil, time.Time{}, &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if !errors.As(err, &qe) {
+				return nil, time.Time{}, err
 			}
-			return nil, time.Time{}, err
+			he := &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if format == FormatHTML {
+				// The page with the form and the reason, so the reader can fix the query.
+				he.page, _, err = s.searchPage(q, cleanLine(qe.Error(), 2000), 0, nil, time.Time{})
+				if err != nil {
+					return nil, time.Time{}, err
+				}
+			}
+			return nil, time.Time{}, he
 		}
 	}
 	pageURL := s.base + "/search?q=" + url.QueryEscape(q)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
-		return s.searchPage(q, es, contentT)
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return s.searchPage(q, "", stored, es, contentT)
 	}
 	if updated.IsZero() {
 		updated = now.UTC().Truncate(time.Second)
@@ -185,6 +202,14 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
 	site := cleanLine(s.cfg.Server.Title, 200)
 	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
+	stats, err := s.store.Stats(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	v.Stored = stats.Papers
+	if v.Failing, err = s.failingSources(ctx); err != nil {
+		return nil, time.Time{}, err
+	}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
 		ps, err := topic.Papers(ctx, s.store, t, 0, now)
@@ -222,4 +247,34 @@ func (s *Server) buildOPML() ([]byte, error) {
 		})
 	}
 	return renderOPML(d)
+}
+
+// storedPapers is how many papers the store holds, asked only when a page
+// shows no paper (it says "0 of N papers match").
+func (s *Server) storedPapers(ctx context.Context, shown int) (int64, error) {
+	if shown > 0 {
+		return 0, nil
+	}
+	st, err := s.store.Stats(ctx)
+	return st.Papers, err
+}
+
+// failingSources names the configured sources whose last pass failed, when
+// the store keeps source state (a read-only Reader may not).
+func (s *Server) failingSources(ctx context.Context) ([]string, error) {
+	ss, ok := s.store.(db.SourceStore)
+	if !ok {
+		return nil, nil
+	}
+	states, err := ss.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, src := range s.cfg.Sources {
+		if states[src.Name].Failures > 0 {
+			out = append(out, cleanLine(src.Name, 200))
+		}
+	}
+	return out, nil
 }

@@ -41,6 +41,13 @@ type pageView struct {
 	// Search marks the search page (/search?q=): a form, and Query's results.
 	Search bool
 	Query  string
+	// Error is why Query cannot run (the search page answers 400 with it).
+	Error string
+	// Stored is how many papers the store holds: an empty topic or search
+	// says "0 of Stored papers match".
+	Stored int64
+	// Failing names the sources whose last pass failed (index only).
+	Failing []string
 }
 
 const maxShownAuthors = 12
@@ -87,6 +94,10 @@ footer{color:var(--muted);font-size:.85rem;padding:1rem}
 form.search{display:flex;gap:.4rem;margin:.5rem 0}
 form.search input{flex:1;min-width:0;font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg)}
 form.search button{font:inherit;padding:.35rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:var(--chip);color:var(--fg)}
+.site{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.25rem 0 .75rem;padding:0;list-style:none;font-size:.95rem}
+.alert{border:1px solid #c5221f;border-left-width:.3rem;border-radius:.3rem;padding:.5rem .75rem;margin:.75rem 0;background:color-mix(in srgb,#c5221f 8%,var(--bg))}
+.alert strong{color:#c5221f}
+@media (prefers-color-scheme:dark){.alert strong{color:#f28b82}}
 `
 
 var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCTYPE html>
@@ -104,14 +115,17 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 {{if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
 <h1 dir="auto">{{.Topic.Title}}</h1>
 {{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion AND protein, "language model*"' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
+{{if .Error}}<p class="alert" role="alert"><strong>This query cannot run:</strong> {{.Error}}</p>{{end}}
 <p>Full-text search of titles, abstracts and authors (<a href="https://www.sqlite.org/fts5.html#full_text_query_syntax">FTS5 syntax</a>: words, "phrases", prefix*, AND, OR, NOT, title:word). Every search is also a feed to subscribe to.</p>{{end}}
 {{if .Topic.Description}}<p dir="auto">{{.Topic.Description}}</p>{{end}}
 <ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{else}}<h1>{{.SiteTitle}}</h1>
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
+<ul class="site"><li><a href="search">Search all papers</a></li><li><a href="status">Source status</a></li></ul>
+{{if .Failing}}<p class="alert" role="status"><strong>{{len .Failing}} source{{if ne (len .Failing) 1}}s{{end}} failing:</strong> {{join .Failing}}. Their newest papers may be missing; see <a href="status">status</a>.</p>{{end}}
 {{end}}</header>
 <main>
-{{if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
+{{if and .Search (or (not .Query) .Error)}}{{else if .Topic}}{{with .Topic}}{{if not .Entries}}<p>0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}} this {{if $.Search}}query{{else}}topic{{end}}.</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
 <h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
@@ -123,7 +137,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 {{end}}{{end}}{{else}}{{range .Topics}}<section>
 <h2 dir="auto"><a href="{{.Page}}">{{.Title}}</a></h2>
 {{if .Description}}<p class="meta" dir="auto">{{.Description}}</p>{{end}}
-<p class="meta">{{.Count}} paper{{if ne .Count 1}}s{{end}}</p>
+<p class="meta">{{if .Count}}{{.Count}} paper{{if ne .Count 1}}s{{end}}{{else}}0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}}{{end}}</p>
 {{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}}</span></li>{{end}}</ol>{{end}}
 <ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 </section>
@@ -176,13 +190,13 @@ func feedLinks(title string, href, abs func(ext string) string) []feedLink {
 
 // searchPage is the HTML search page: a form, and the results of q with
 // subscribe links to the same search as feeds.
-func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, time.Time, error) {
+func (s *Server) searchPage(q, qerr string, stored int64, es []entry, contentT time.Time) ([]byte, time.Time, error) {
 	title := "Search"
 	if q != "" {
 		title = "Search: " + cleanLine(q, 200)
 	}
 	tv := topicView{Title: title, Count: len(es), Entries: es}
-	if q != "" {
+	if q != "" && qerr == "" {
 		href := func(ext string) string { return "search." + ext + "?q=" + url.QueryEscape(q) }
 		tv.Feeds = feedLinks(title, href, func(ext string) string { return s.base + "/" + href(ext) })
 	}
@@ -196,6 +210,8 @@ func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, t
 		Alternate: tv.Feeds,
 		Search:    true,
 		Query:     cleanLine(q, 1000),
+		Error:     qerr,
+		Stored:    stored,
 	})
 	return b, contentT, err
 }

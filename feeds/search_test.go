@@ -30,9 +30,11 @@ func TestSearchPage(t *testing.T) {
 				`<link rel="alternate" type="application/atom&#43;xml" title="Search: diffusion (Atom)" href="https://papers.example.org/search.atom?q=diffusion">`},
 			[]string{"Learning to Rank Papers"}},
 		{"query escaped in the page", "/search?q=%22%3Cscript%3E%22", 200,
-			[]string{`value="&#34;&lt;script&gt;&#34;"`, "No paper matches this query yet."},
+			[]string{`value="&#34;&lt;script&gt;&#34;"`, "0 of 4 stored papers match this query."},
 			[]string{"<script>"}},
-		{"bad query", "/search?q=AND+OR", 400, []string{"bad query"}, nil},
+		{"bad query: the page with the form and the reason", "/search?q=AND+OR", 400,
+			[]string{"<!DOCTYPE html>", `<form class="search" action="search"`, `value="AND OR"`, `class="alert"`, "bad query"},
+			[]string{"search.atom?q=", "stored papers match"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
