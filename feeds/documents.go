@@ -164,7 +164,8 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 			he := &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
 			if format == FormatHTML {
 				// The page with the form and the reason, so the reader can fix the query.
-				he.page, _, err = s.searchPage(q, cleanLine(qe.Error(), 2000), 0, nil, time.Time{})
+				// The form shows the query; the page says why it cannot run.
+				he.page, _, err = s.searchPage(q, cleanLine(qe.Reason, 2000), 0, nil, time.Time{})
 				if err != nil {
 					return nil, time.Time{}, err
 				}

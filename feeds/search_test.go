@@ -33,7 +33,7 @@ func TestSearchPage(t *testing.T) {
 			[]string{`value="&#34;&lt;script&gt;&#34;"`, "0 of 4 stored papers match this query."},
 			[]string{"<script>"}},
 		{"bad query: the page with the form and the reason", "/search?q=AND+OR", 400,
-			[]string{"<!DOCTYPE html>", `<form class="search" action="search"`, `value="AND OR"`, `class="alert"`, "bad query"},
+			[]string{"<!DOCTYPE html>", `<form class="search" action="search"`, `value="AND OR"`, `class="alert"`, "This query cannot run:"},
 			[]string{"search.atom?q=", "stored papers match"}},
 	}
 	for _, tt := range tests {
