@@ -27,7 +27,16 @@ type doc struct {
 
 func docIndex() doc {
 	return doc{key: "index", format: FormatHTML, path: "index.html", pinned: true, build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
-		return s.buildIndex(ctx, now)
+		return s.buildIndex(ctx, now, true)
+	}}
+}
+
+// docExportIndex is the index of an exported site: a static host has no
+// search and no status page to link to, and a source failing at export time
+// says nothing about the site later.
+func docExportIndex() doc {
+	return doc{key: "index-export", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+		return s.buildIndex(ctx, now, false)
 	}}
 }
 
@@ -200,16 +209,20 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	return b, contentT, err
 }
 
-func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
+// buildIndex renders the index; live is the served one, which links to the
+// search and status pages and names the failing sources.
+func (s *Server) buildIndex(ctx context.Context, now time.Time, live bool) ([]byte, time.Time, error) {
 	site := cleanLine(s.cfg.Server.Title, 200)
-	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
+	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml", Live: live}
 	stats, err := s.store.Stats(ctx)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	v.Stored = stats.Papers
-	if v.Failing, err = s.failingSources(ctx); err != nil {
-		return nil, time.Time{}, err
+	if live {
+		if v.Failing, err = s.failingSources(ctx); err != nil {
+			return nil, time.Time{}, err
+		}
 	}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {

@@ -48,6 +48,9 @@ type pageView struct {
 	Stored int64
 	// Failing names the sources whose last pass failed (index only).
 	Failing []string
+	// Live marks the served index, which links to search and status (an
+	// exported one has neither).
+	Live bool
 }
 
 const maxShownAuthors = 12
@@ -121,7 +124,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{else}}<h1>{{.SiteTitle}}</h1>
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
-<ul class="site"><li><a href="search">Search all papers</a></li><li><a href="status">Source status</a></li></ul>
+{{if .Live}}<ul class="site"><li><a href="search">Search all papers</a></li><li><a href="status">Source status</a></li></ul>{{end}}
 {{if .Failing}}<p class="alert" role="status"><strong>{{len .Failing}} source{{if ne (len .Failing) 1}}s{{end}} failing:</strong> {{join .Failing}}. Their newest papers may be missing; see <a href="status">status</a>.</p>{{end}}
 {{end}}</header>
 <main>
