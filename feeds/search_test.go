@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
+	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -85,7 +85,7 @@ func TestSearchFormInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	bin := chromiumPath()
+	bin := pageshot.Chromium()
 	if bin == "" {
 		t.Skip("chromium absent: apt-get install -y chromium")
 	}
@@ -158,14 +158,4 @@ func TestSearchFormInChromium(t *testing.T) {
 			}
 		})
 	}
-}
-
-// chromiumPath is the Chromium binary on PATH, or "".
-func chromiumPath() string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
 }
