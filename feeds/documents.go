@@ -28,7 +28,16 @@ type doc struct {
 
 func docIndex() doc {
 	return doc{key: "index", format: FormatHTML, path: "index.html", pinned: true, build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
-		return s.buildIndex(ctx, now)
+		return s.buildIndex(ctx, now, true)
+	}}
+}
+
+// docExportIndex is the index of an exported site: a static host has no
+// search and no status page to link to, and a source failing at export time
+// says nothing about the site later.
+func docExportIndex() doc {
+	return doc{key: "index-export", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+		return s.buildIndex(ctx, now, false)
 	}}
 }
 
@@ -108,7 +117,12 @@ func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, 
 		}
 		tv := s.topicView(t, es, "")
 		tv.Model = likeModelView(t, rk)
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
 		b, err := renderPage(&pageView{
+			Stored:    stored,
 			SiteTitle: cleanLine(s.cfg.Server.Title, 200),
 			Title:     tv.Title + " · " + cleanLine(s.cfg.Server.Title, 200),
 			Home:      "../",
@@ -160,16 +174,29 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 		}
 		if err != nil {
 			var qe *db.QueryError
-			if errors.As(err, &qe) {
-				return nil, time.Time{}, &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if !errors.As(err, &qe) {
+				return nil, time.Time{}, err
 			}
-			return nil, time.Time{}, err
+			he := &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if format == FormatHTML {
+				// The page with the form and the reason, so the reader can fix the query.
+				// The form shows the query; the page says why it cannot run.
+				he.page, _, err = s.searchPage(q, cleanLine(qe.Reason, 2000), 0, nil, time.Time{})
+				if err != nil {
+					return nil, time.Time{}, err
+				}
+			}
+			return nil, time.Time{}, he
 		}
 	}
 	pageURL := s.base + "/search?q=" + url.QueryEscape(q)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
-		return s.searchPage(q, es, contentT)
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return s.searchPage(q, "", stored, es, contentT)
 	}
 	if updated.IsZero() {
 		updated = now.UTC().Truncate(time.Second)
@@ -189,9 +216,21 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	return b, contentT, err
 }
 
-func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
+// buildIndex renders the index; live is the served one, which links to the
+// search and status pages and names the failing sources.
+func (s *Server) buildIndex(ctx context.Context, now time.Time, live bool) ([]byte, time.Time, error) {
 	site := cleanLine(s.cfg.Server.Title, 200)
-	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
+	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml", Live: live}
+	stats, err := s.store.Stats(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	v.Stored = stats.Papers
+	if live {
+		if v.Failing, err = s.failingSources(ctx); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
 		rk, err := topic.Rank(ctx, s.store, s.models, t, 0, now)
@@ -262,4 +301,34 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// storedPapers is how many papers the store holds, asked only when a page
+// shows no paper (it says "0 of N papers match").
+func (s *Server) storedPapers(ctx context.Context, shown int) (int64, error) {
+	if shown > 0 {
+		return 0, nil
+	}
+	st, err := s.store.Stats(ctx)
+	return st.Papers, err
+}
+
+// failingSources names the configured sources whose last pass failed, when
+// the store keeps source state (a read-only Reader may not).
+func (s *Server) failingSources(ctx context.Context) ([]string, error) {
+	ss, ok := s.store.(db.SourceStore)
+	if !ok {
+		return nil, nil
+	}
+	states, err := ss.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, src := range s.cfg.Sources {
+		if states[src.Name].Failures > 0 {
+			out = append(out, cleanLine(src.Name, 200))
+		}
+	}
+	return out, nil
 }

@@ -61,6 +61,16 @@ type pageView struct {
 	Paper *paperView
 	// Marks is the query whose matched words the entries highlight (nil: none).
 	Marks *query.Node
+	// Error is why Query cannot run (the search page answers 400 with it).
+	Error string
+	// Stored is how many papers the store holds: an empty topic or search
+	// says "0 of Stored papers match".
+	Stored int64
+	// Failing names the sources whose last pass failed (index only).
+	Failing []string
+	// Live marks the served index, which links to search and status (an
+	// exported one has neither).
+	Live bool
 }
 
 // marksOf is the tree of a topic or search query, for highlighting (nil
@@ -134,6 +144,10 @@ footer{color:var(--muted);font-size:.85rem;padding:1rem}
 form.search{display:flex;gap:.4rem;margin:.5rem 0}
 form.search input{flex:1;min-width:0;font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg)}
 form.search button{font:inherit;padding:.35rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:var(--chip);color:var(--fg)}
+.site{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.25rem 0 .75rem;padding:0;list-style:none;font-size:.95rem}
+.alert{border:1px solid #c5221f;border-left-width:.3rem;border-radius:.3rem;padding:.5rem .75rem;margin:.75rem 0;background:color-mix(in srgb,#c5221f 8%,var(--bg))}
+.alert strong{color:#c5221f}
+@media (prefers-color-scheme:dark){.alert strong{color:#f28b82}}
 `
 
 var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCTYPE html>
@@ -154,12 +168,15 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>{{end}}
 {{else if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
 <h1 dir="auto">{{.Topic.Title}}</h1>
-{{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion AND protein, "language model*"' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
-<p>Full-text search of titles, abstracts and authors (<a href="https://www.sqlite.org/fts5.html#full_text_query_syntax">FTS5 syntax</a>: words, "phrases", prefix*, AND, OR, NOT, title:word). Every search is also a feed to subscribe to.</p>{{end}}
+{{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion protein, "language model", interpretab*' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
+{{if .Error}}<p class="alert" role="alert"><strong>This query cannot run:</strong> {{.Error}}</p>{{end}}
+<p>Full-text search of titles, abstracts and authors (query syntax: every word is required and matches its forms; "exact phrase"; prefix*; OR; -word or NOT word; parentheses; title:, abstract:, authors:). Every search is also a feed to subscribe to.</p>{{end}}
 {{if .Topic.Description}}<p dir="auto">{{.Topic.Description}}</p>{{end}}
 <ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{else}}<h1>{{.SiteTitle}}</h1>
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
+{{if .Live}}<ul class="site"><li><a href="search">Search all papers</a></li><li><a href="status">Source status</a></li></ul>{{end}}
+{{if .Failing}}<p class="alert" role="status"><strong>{{len .Failing}} source{{if ne (len .Failing) 1}}s{{end}} failing:</strong> {{join .Failing}}. Their newest papers may be missing; see <a href="status">status</a>.</p>{{end}}
 {{end}}</header>
 <main>
 {{if .Paper}}{{with .Paper}}<article>
@@ -177,13 +194,13 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{if .Similar}}<ol class="newest">{{range .Similar}}<li dir="auto"><a href="{{$.Home}}{{.Entry.Page}}">{{.Entry.Title}}</a> <span class="meta">{{date .Entry.Published}} · similarity {{.Cosine}}</span></li>{{end}}</ol>{{else}}<p>No similar paper is stored yet.</p>{{end}}
 </section>{{end}}
-{{else if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{with .Model}}<section class="model">
+{{else if and .Search (or (not .Query) .Error)}}{{else if .Topic}}{{with .Topic}}{{with .Model}}<section class="model">
 {{if .Problem}}<p><b>{{.Problem}}</b></p>{{end}}
 {{if .Missing}}<p class="meta">Not in the store: {{join .Missing}}</p>{{end}}
 {{if .Trained}}<p class="meta">Ranked by a linear model trained on {{.Trained}}{{if .MinScore}}; papers scoring under {{.MinScore}} are left out{{end}}.</p>{{end}}
 {{if .Positive}}<p>Words for: {{range $i, $w := .Positive}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
 {{if .Negative}}<p>Words against: {{range $i, $w := .Negative}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
-</section>{{end}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
+</section>{{end}}{{if not .Entries}}<p>0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}} this {{if $.Search}}query{{else}}topic{{end}}.</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
 <h2 dir="auto"><a href="{{.Link}}">{{mark $.Marks "title" .Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
@@ -195,7 +212,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 {{end}}{{end}}{{else}}{{range .Topics}}<section>
 <h2 dir="auto"><a href="{{.Page}}">{{.Title}}</a></h2>
 {{if .Description}}<p class="meta" dir="auto">{{.Description}}</p>{{end}}
-<p class="meta">{{.Count}} paper{{if ne .Count 1}}s{{end}}</p>
+<p class="meta">{{if .Count}}{{.Count}} paper{{if ne .Count 1}}s{{end}}{{else}}0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}}{{end}}</p>
 {{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}} · <a href="{{$.Home}}{{.Page}}">paper page</a></span></li>{{end}}</ol>{{end}}
 <ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 </section>
@@ -248,13 +265,13 @@ func feedLinks(title string, href, abs func(ext string) string) []feedLink {
 
 // searchPage is the HTML search page: a form, and the results of q with
 // subscribe links to the same search as feeds.
-func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, time.Time, error) {
+func (s *Server) searchPage(q, qerr string, stored int64, es []entry, contentT time.Time) ([]byte, time.Time, error) {
 	title := "Search"
 	if q != "" {
 		title = "Search: " + cleanLine(q, 200)
 	}
 	tv := topicView{Title: title, Count: len(es), Entries: es}
-	if q != "" {
+	if q != "" && qerr == "" {
 		href := func(ext string) string { return "search." + ext + "?q=" + url.QueryEscape(q) }
 		tv.Feeds = feedLinks(title, href, func(ext string) string { return s.base + "/" + href(ext) })
 	}
@@ -269,6 +286,8 @@ func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, t
 		Search:    true,
 		Query:     cleanLine(q, 1000),
 		Marks:     marksOf(q),
+		Error:     qerr,
+		Stored:    stored,
 	})
 	return b, contentT, err
 }

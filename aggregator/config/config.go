@@ -146,7 +146,7 @@ func (c *Config) Parse(r io.Reader) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
-		return c.wrapDecodeError(err)
+		return c.wrapDecodeError(data, err)
 	}
 	return nil
 }
@@ -158,14 +158,19 @@ func (c *Config) fileName() string {
 	return c.Path
 }
 
-func (c *Config) wrapDecodeError(err error) error {
+func (c *Config) wrapDecodeError(data []byte, err error) error {
 	var se *toml.StrictMissingError
 	if errors.As(err, &se) && len(se.Errors) > 0 {
 		var msgs []string
 		first := se.Errors[0]
 		row, col := first.Position()
 		for _, e := range se.Errors {
-			msgs = append(msgs, "unknown key "+strings.Join(e.Key(), "."))
+			msg := "unknown key " + strings.Join(e.Key(), ".")
+			r, _ := e.Position()
+			if s := suggestKey(data, e.Key(), r); s != "" {
+				msg += fmt.Sprintf(" (did you mean `%s`?)", s)
+			}
+			msgs = append(msgs, msg)
 		}
 		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: strings.Join(msgs, "; ")}
 	}
