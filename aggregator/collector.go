@@ -77,7 +77,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
 	for _, sc := range cfg.Sources {
-		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress, Gate: gate})
+		src, err := sources.New(sc, sources.Options{Now: o.Now, Progress: o.Progress, Gate: gate, UserAgent: cfg.Collect.UserAgent})
 		if err != nil {
 			return nil, err
 		}
@@ -407,6 +407,14 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 			match = p
 		}
 	}
+	for _, doi := range it.VersionDOIs {
+		if match != nil {
+			break
+		}
+		if match, err = paperOfDOI(ctx, tx, doi); err != nil {
+			return 0, err
+		}
+	}
 	if match == nil {
 		if isReplacement(it) && !announces(sc, it.AnnounceType) {
 			return outcomeSkipped, nil // a new version of a paper we never stored is not news
@@ -435,6 +443,21 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	}
 	c.metrics.observeMerge(it.Source)
 	return outcomeMerged, nil
+}
+
+// paperOfDOI is the stored paper whose DOI is doi (another version an item
+// names), or nil.
+func paperOfDOI(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
+	cands, err := tx.Candidates(ctx, "", "", "", doi, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range cands {
+		if strings.EqualFold(p.DOI, doi) {
+			return p, nil
+		}
+	}
+	return nil, nil
 }
 
 // snapshot is the part of a paper whose change must reach the feeds.

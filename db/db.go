@@ -16,10 +16,14 @@ package db
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/paperfeed/paperfeed/db/model"
 )
+
+// ErrNotFound is a lookup of something the store does not hold.
+var ErrNotFound = errors.New("not found")
 
 // Reader is the read side: what the feed server and the status page ask.
 type Reader interface {
@@ -33,17 +37,25 @@ type Reader interface {
 	// through this handle is seen at once; one through another handle (another
 	// process) within a bound the engine documents.
 	Generation(ctx context.Context) (int64, error)
+	// Paper returns the paper of a UID with its sightings, ErrNotFound when
+	// no stored paper has it.
+	Paper(ctx context.Context, uid string) (*model.Paper, error)
+	// Identified returns the stored papers holding one of the arXiv ids or
+	// DOIs (normalised as model.Item's), each once, with their sightings.
+	Identified(ctx context.Context, arxivIDs, dois []string) ([]*model.Paper, error)
+	// Texts calls fn with the text of every stored paper, in ID order, from
+	// one consistent snapshot; fn's error stops it and is returned.
+	Texts(ctx context.Context, fn func(Text) error) error
 	// Stats counts papers and sightings.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping checks the store answers.
 	Ping(ctx context.Context) error
 }
 
-// QueryChecker validates a full-text expression in the engine's query
-// language.
+// QueryChecker validates a topic or search query (package db/query).
 type QueryChecker interface {
-	// CheckQuery returns nil when expr can run ("" matches every paper), a
-	// *QueryError when it cannot.
+	// CheckQuery returns nil when expr parses (ParseQuery) and the engine can
+	// run its tree ("" matches every paper), a *QueryError when not.
 	CheckQuery(ctx context.Context, expr string) error
 }
 

@@ -1,15 +1,19 @@
 package db
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/paperfeed/paperfeed/db/query"
 )
 
 // TopicQuery selects the candidates of a topic: the papers that pass every
 // filter, newest first, bounded by the window, Limit and Cap.
 type TopicQuery struct {
-	Match      string   // full-text expression over title, abstract, authors; "" matches every paper
-	Exclude    string   // full-text expression; papers it matches are left out
+	Match      string   // query (package db/query) over title, abstract, authors; "" matches every paper
+	Exclude    string   // query; papers it matches are left out
 	Sources    []string // only papers sighted by one of these sources
 	Categories []string // only papers in one of these categories
 	MinUpvotes int
@@ -50,11 +54,42 @@ func (q TopicQuery) Keeps(n int, published time.Time) bool {
 	return !q.WindowStart.IsZero() && !published.Before(q.WindowStart)
 }
 
-// QueryError is a full-text expression the engine cannot run.
+// Tree is the one syntax tree every engine compiles for q: papers matching
+// Match and not Exclude (nil: every paper). A query that does not parse is a
+// *QueryError naming the column.
+func (q TopicQuery) Tree() (*query.Node, error) {
+	m, err := ParseQuery(q.Match)
+	if err != nil {
+		return nil, err
+	}
+	x, err := ParseQuery(q.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	return query.Combine(m.Root, x.Root), nil
+}
+
+// ParseQuery parses a topic or search query; one that does not parse is a
+// *QueryError whose Reason names the column.
+func ParseQuery(expr string) (*query.Query, error) {
+	q, err := query.Parse(expr)
+	if err != nil {
+		qe := &QueryError{Query: expr, Reason: strings.TrimPrefix(err.Error(), "query: "), Err: err}
+		var pe *query.Error
+		if errors.As(err, &pe) {
+			qe.Column = pe.Col
+		}
+		return nil, qe
+	}
+	return q, nil
+}
+
+// QueryError is a query that does not parse, or that the engine cannot run.
 type QueryError struct {
 	Query  string
 	Reason string // why, in words that name no engine internals (the engine cleans its message)
-	Err    error  // the engine's error
+	Column int    // where in Query the problem is (1-based, in characters); 0 when no one place is
+	Err    error  // a *query.Error, or the engine's error
 }
 
 func (e *QueryError) Error() string { return fmt.Sprintf("bad query %q: %s", e.Query, e.Reason) }
@@ -80,6 +115,14 @@ type SourceState struct {
 type Stats struct {
 	Papers    int64
 	Sightings int64
+}
+
+// Text is the words of one stored paper that models read (aggregator/recommend).
+type Text struct {
+	ID       int64
+	Title    string
+	Abstract string
+	Authors  []string
 }
 
 // Lease is a named claim one holder has until Expires (see Leaser).

@@ -7,7 +7,7 @@
 //	/topics.opml                 OPML 2.0, one outline per topic
 //	/topics/{name}               HTML topic page (also /topics/{name}.html)
 //	/topics/{name}.atom|.rss|.json
-//	/search.atom|.rss|.json?q=   FTS5 query over title, abstract, authors
+//	/search.atom|.rss|.json?q=   topic query (db/query) over title, abstract, authors
 //	/search?q=                   HTML search page
 //	/favicon.ico                 the site icon
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,7 +28,16 @@ type doc struct {
 
 func docIndex() doc {
 	return doc{key: "index", format: FormatHTML, path: "index.html", pinned: true, build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
-		return s.buildIndex(ctx, now)
+		return s.buildIndex(ctx, now, true)
+	}}
+}
+
+// docExportIndex is the index of an exported site: a static host has no
+// search and no status page to link to, and a source failing at export time
+// says nothing about the site later.
+func docExportIndex() doc {
+	return doc{key: "index-export", format: FormatHTML, path: "index.html", build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
+		return s.buildIndex(ctx, now, false)
 	}}
 }
 
@@ -94,21 +104,32 @@ func entries(ps []*model.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	ps, err := topic.Papers(ctx, s.store, t, limit, now)
+	rk, err := topic.Rank(ctx, s.store, s.models, t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	ps := rk.Papers
 	pageURL := s.topicURL(t.Name, FormatHTML)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
+		for i := range rk.Scores {
+			es[i].Score = strconv.FormatFloat(rk.Scores[i], 'f', 3, 64)
+		}
 		tv := s.topicView(t, es, "")
+		tv.Model = likeModelView(t, rk)
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
 		b, err := renderPage(&pageView{
+			Stored:    stored,
 			SiteTitle: cleanLine(s.cfg.Server.Title, 200),
 			Title:     tv.Title + " · " + cleanLine(s.cfg.Server.Title, 200),
 			Home:      "../",
 			OPML:      "../topics.opml",
 			Topic:     &tv,
 			Alternate: tv.Feeds,
+			Marks:     marksOf(t.Query),
 		})
 		return b, contentT, err
 	}
@@ -153,16 +174,29 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 		}
 		if err != nil {
 			var qe *db.QueryError
-			if errors.As(err, &qe) {
-				return nil, time.Time{}, &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if !errors.As(err, &qe) {
+				return nil, time.Time{}, err
 			}
-			return nil, time.Time{}, err
+			he := &httpError{code: http.StatusBadRequest, msg: cleanLine(qe.Error(), 2000)}
+			if format == FormatHTML {
+				// The page with the form and the reason, so the reader can fix the query.
+				// The form shows the query; the page says why it cannot run.
+				he.page, _, err = s.searchPage(q, cleanLine(qe.Reason, 2000), 0, nil, time.Time{})
+				if err != nil {
+					return nil, time.Time{}, err
+				}
+			}
+			return nil, time.Time{}, he
 		}
 	}
 	pageURL := s.base + "/search?q=" + url.QueryEscape(q)
 	es, updated, contentT := entries(ps, pageURL)
 	if format == FormatHTML {
-		return s.searchPage(q, es, contentT)
+		stored, err := s.storedPapers(ctx, len(es))
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return s.searchPage(q, "", stored, es, contentT)
 	}
 	if updated.IsZero() {
 		updated = now.UTC().Truncate(time.Second)
@@ -182,15 +216,28 @@ func (s *Server) buildSearch(ctx context.Context, q, format string, limit int, n
 	return b, contentT, err
 }
 
-func (s *Server) buildIndex(ctx context.Context, now time.Time) ([]byte, time.Time, error) {
+// buildIndex renders the index; live is the served one, which links to the
+// search and status pages and names the failing sources.
+func (s *Server) buildIndex(ctx context.Context, now time.Time, live bool) ([]byte, time.Time, error) {
 	site := cleanLine(s.cfg.Server.Title, 200)
-	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml"}
+	v := &pageView{SiteTitle: site, Title: site, Home: "./", OPML: "topics.opml", Live: live}
+	stats, err := s.store.Stats(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	v.Stored = stats.Papers
+	if live {
+		if v.Failing, err = s.failingSources(ctx); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		ps, err := topic.Papers(ctx, s.store, t, 0, now)
+		rk, err := topic.Rank(ctx, s.store, s.models, t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}
+		ps := rk.Papers
 		es, _, contentT := entries(ps, s.topicURL(t.Name, FormatHTML))
 		if contentT.After(newest) {
 			newest = contentT
@@ -222,4 +269,66 @@ func (s *Server) buildOPML() ([]byte, error) {
 		})
 	}
 	return renderOPML(d)
+}
+
+// likeModelView is what a like-topic's page says of its model; nil for other topics.
+func likeModelView(t config.Topic, rk topic.Ranked) *modelView {
+	if len(t.Like) == 0 {
+		return nil
+	}
+	v := &modelView{Problem: rk.Problem}
+	for _, m := range rk.Missing {
+		v.Missing = append(v.Missing, cleanLine(m, 200))
+	}
+	if m := rk.Model; m != nil {
+		v.Trained = fmt.Sprintf("%d exemplar%s, %d explicit negative%s and %d other stored papers",
+			m.Likes, plural(m.Likes), m.Unlikes, plural(m.Unlikes), m.Background)
+		if !math.IsInf(rk.MinScore, -1) {
+			v.MinScore = strconv.FormatFloat(rk.MinScore, 'f', 3, 64)
+		}
+		for _, w := range m.Positive {
+			v.Positive = append(v.Positive, wordView{Term: cleanLine(w.Term, 100), Weight: strconv.FormatFloat(w.Weight, 'f', 3, 64)})
+		}
+		for _, w := range m.Negative {
+			v.Negative = append(v.Negative, wordView{Term: cleanLine(w.Term, 100), Weight: strconv.FormatFloat(w.Weight, 'f', 3, 64)})
+		}
+	}
+	return v
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// storedPapers is how many papers the store holds, asked only when a page
+// shows no paper (it says "0 of N papers match").
+func (s *Server) storedPapers(ctx context.Context, shown int) (int64, error) {
+	if shown > 0 {
+		return 0, nil
+	}
+	st, err := s.store.Stats(ctx)
+	return st.Papers, err
+}
+
+// failingSources names the configured sources whose last pass failed, when
+// the store keeps source state (a read-only Reader may not).
+func (s *Server) failingSources(ctx context.Context) ([]string, error) {
+	ss, ok := s.store.(db.SourceStore)
+	if !ok {
+		return nil, nil
+	}
+	states, err := ss.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, src := range s.cfg.Sources {
+		if states[src.Name].Failures > 0 {
+			out = append(out, cleanLine(src.Name, 200))
+		}
+	}
+	return out, nil
 }

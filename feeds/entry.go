@@ -25,7 +25,7 @@ type entry struct {
 	Authors    []string
 	Categories []string
 	Link       string // rel=alternate: the paper's primary link
-	LinkLabel  string // what Link is: "Abstract", "DOI", "Link"
+	LinkLabel  string // what Link is: "arXiv", "DOI", "Link" (see linkLabel)
 	Related    []relLink
 	External   string // JSON Feed external_url: DOI, else PDF
 	PDF        string // the full text, published as the enclosure
@@ -35,6 +35,10 @@ type entry struct {
 	Upvotes    int
 	Comment    string
 	JournalRef string
+	// Page is the paper's page relative to the site root (HTML pages only).
+	Page string
+	// Score is a like-topic's model score, formatted; "" elsewhere (HTML pages only).
+	Score string
 }
 
 type relLink struct {
@@ -42,12 +46,40 @@ type relLink struct {
 }
 
 var linkLabels = []struct{ kind, label string }{
-	{model.LinkAbstract, "Abstract"},
+	{model.LinkAbstract, "Paper page"}, // see linkLabel
 	{model.LinkPDF, "PDF"},
+	{model.LinkFullText, "Full text"},
 	{model.LinkDOI, "DOI"},
 	{model.LinkHuggingFace, "Hugging Face"},
 	{model.LinkCode, "Code"},
 	{model.LinkProject, "Project page"},
+}
+
+// abstractSites name an abstract page by the site it is on: the HTML pages
+// already have an "Abstract" toggle, and a merged paper has one abstract page
+// per preprint server.
+var abstractSites = map[string]string{
+	"arxiv.org":      "arXiv",
+	"biorxiv.org":    "bioRxiv",
+	"medrxiv.org":    "medRxiv",
+	"huggingface.co": "Hugging Face",
+}
+
+// linkLabel names a link by what it is: an abstract page by its site
+// ("arXiv", else the host name), any other kind by the kind's label.
+func linkLabel(kind, label, u string) string {
+	if kind != model.LinkAbstract {
+		return label
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.Hostname() == "" {
+		return "Paper page"
+	}
+	host := strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
+	if name, ok := abstractSites[host]; ok {
+		return name
+	}
+	return host
 }
 
 // uidNamespace is the UUID v5 namespace of paperfeed entry ids, a fixed UUID
@@ -73,6 +105,7 @@ func anchorFor(uid string) string {
 func newEntry(p *model.Paper, pageURL string) entry {
 	e := entry{
 		ID:         EntryID(p.UID),
+		Page:       paperPath(p.UID),
 		Anchor:     anchorFor(p.UID),
 		Title:      cleanLine(p.Title, maxTitleRunes),
 		Abstract:   strings.TrimSpace(cleanText(p.Abstract, maxAbstractRunes)),
@@ -106,7 +139,7 @@ func newEntry(p *model.Paper, pageURL string) entry {
 	e.LinkLabel = "Link"
 	for _, kl := range linkLabels {
 		if e.Link != "" && cleanURL(p.Link(kl.kind)) == e.Link {
-			e.LinkLabel = kl.label
+			e.LinkLabel = linkLabel(kl.kind, kl.label, e.Link)
 			break
 		}
 	}
@@ -118,7 +151,7 @@ func newEntry(p *model.Paper, pageURL string) entry {
 				continue
 			}
 			seen[u] = true
-			e.Related = append(e.Related, relLink{Kind: kl.kind, Label: kl.label, URL: u})
+			e.Related = append(e.Related, relLink{Kind: kl.kind, Label: linkLabel(kl.kind, kl.label, u), URL: u})
 		}
 	}
 	if e.Link == "" && len(e.Related) > 0 {

@@ -8,7 +8,8 @@ import (
 )
 
 // Export writes the site as static files under dir, the same bytes the server
-// serves at the same paths:
+// serves at the same paths (the index without the links to the server's
+// search and status pages):
 //
 //	index.html
 //	topics.opml
@@ -26,7 +27,7 @@ func (s *Server) Export(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "topics"), 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	docs := []doc{docIndex(), docOPML()}
+	docs := []doc{docExportIndex(), docOPML()}
 	for _, t := range s.cfg.Topics {
 		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
 			docs = append(docs, docTopic(t, f, 0))

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html/template"
+
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/paperfeed/paperfeed/db/query"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 )
@@ -28,7 +31,20 @@ type topicView struct {
 	Count                    int
 	Entries                  []entry
 	Feeds                    []feedLink
+	// Model is a like-topic's: why its papers rank as they do.
+	Model *modelView
 }
+
+// modelView is what a like-topic page says of its model.
+type modelView struct {
+	Positive, Negative []wordView
+	Trained            string   // what it was trained on
+	MinScore           string   // the threshold applied; "" when none
+	Missing            []string // like/unlike entries no stored paper answers
+	Problem            string   // why the topic is empty
+}
+
+type wordView struct{ Term, Weight string }
 
 type pageView struct {
 	SiteTitle string
@@ -41,11 +57,50 @@ type pageView struct {
 	// Search marks the search page (/search?q=): a form, and Query's results.
 	Search bool
 	Query  string
+	// Paper is a paper page's (/papers/{id}).
+	Paper *paperView
+	// Marks is the query whose matched words the entries highlight (nil: none).
+	Marks *query.Node
+	// Error is why Query cannot run (the search page answers 400 with it).
+	Error string
+	// Stored is how many papers the store holds: an empty topic or search
+	// says "0 of Stored papers match".
+	Stored int64
+	// Failing names the sources whose last pass failed (index only).
+	Failing []string
+	// Live marks the served index, which links to search and status (an
+	// exported one has neither).
+	Live bool
+}
+
+// marksOf is the tree of a topic or search query, for highlighting (nil
+// when it does not parse: the page then shows the error, not entries).
+func marksOf(q string) *query.Node {
+	parsed, err := query.Parse(q)
+	if err != nil {
+		return nil
+	}
+	return parsed.Root
+}
+
+// markHTML escapes text and wraps the words root matches in field in <mark>.
+func markHTML(root *query.Node, field, text string) template.HTML {
+	f := map[string]query.Field{"title": query.Title, "abstract": query.Abstract}[field]
+	var b strings.Builder
+	at := 0
+	for _, sp := range query.Marks(root, f, text) {
+		b.WriteString(template.HTMLEscapeString(text[at:sp.Start]))
+		b.WriteString("<mark>" + template.HTMLEscapeString(text[sp.Start:sp.End]) + "</mark>")
+		at = sp.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[at:]))
+	return template.HTML(b.String())
 }
 
 const maxShownAuthors = 12
 
 var pageFuncs = template.FuncMap{
+	"mark": markHTML,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -82,11 +137,17 @@ section,article{padding:1rem 0;border-bottom:1px solid var(--line)}
 ol.newest{margin:.5rem 0;padding-left:1.25rem}
 ol.newest li{margin:.2rem 0}
 details summary{cursor:pointer;color:var(--muted)}
-details p{white-space:pre-line;margin:.5rem 0}
+details p,p.abstract{white-space:pre-line;margin:.5rem 0}
+ul.sightings{padding-left:1.25rem}
+.model .word{white-space:nowrap}
 footer{color:var(--muted);font-size:.85rem;padding:1rem}
 form.search{display:flex;gap:.4rem;margin:.5rem 0}
 form.search input{flex:1;min-width:0;font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:var(--fg)}
 form.search button{font:inherit;padding:.35rem .8rem;border:1px solid var(--line);border-radius:.4rem;background:var(--chip);color:var(--fg)}
+.site{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.25rem 0 .75rem;padding:0;list-style:none;font-size:.95rem}
+.alert{border:1px solid #c5221f;border-left-width:.3rem;border-radius:.3rem;padding:.5rem .75rem;margin:.75rem 0;background:color-mix(in srgb,#c5221f 8%,var(--bg))}
+.alert strong{color:#c5221f}
+@media (prefers-color-scheme:dark){.alert strong{color:#f28b82}}
 `
 
 var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCTYPE html>
@@ -101,30 +162,58 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 </head>
 <body>
 <header>
-{{if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
+{{if .Paper}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
+<h1 dir="auto">{{.Paper.Entry.Title}}</h1>
+{{with .Paper.Entry}}{{if .Authors}}<p dir="auto">{{join .Authors}}</p>{{end}}
+<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>{{end}}
+{{else if .Topic}}<a class="home" href="{{.Home}}">← {{.SiteTitle}}</a>
 <h1 dir="auto">{{.Topic.Title}}</h1>
-{{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion AND protein, "language model*"' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
-<p>Full-text search of titles, abstracts and authors (<a href="https://www.sqlite.org/fts5.html#full_text_query_syntax">FTS5 syntax</a>: words, "phrases", prefix*, AND, OR, NOT, title:word). Every search is also a feed to subscribe to.</p>{{end}}
+{{if .Search}}<form class="search" action="search" method="get" role="search"><input type="search" name="q" value="{{.Query}}" placeholder='diffusion protein, "language model", interpretab*' aria-label="Full-text query" maxlength="1000"> <button type="submit">Search</button></form>
+{{if .Error}}<p class="alert" role="alert"><strong>This query cannot run:</strong> {{.Error}}</p>{{end}}
+<p>Full-text search of titles, abstracts and authors (query syntax: every word is required and matches its forms; "exact phrase"; prefix*; OR; -word or NOT word; parentheses; title:, abstract:, authors:). Every search is also a feed to subscribe to.</p>{{end}}
 {{if .Topic.Description}}<p dir="auto">{{.Topic.Description}}</p>{{end}}
 <ul class="subscribe">{{range .Topic.Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 {{else}}<h1>{{.SiteTitle}}</h1>
 <p>Paper feeds by topic. Subscribe in any feed reader, or import <a href="{{.OPML}}">all topics (OPML)</a>.</p>
+{{if .Live}}<ul class="site"><li><a href="search">Search all papers</a></li><li><a href="status">Source status</a></li></ul>{{end}}
+{{if .Failing}}<p class="alert" role="status"><strong>{{len .Failing}} source{{if ne (len .Failing) 1}}s{{end}} failing:</strong> {{join .Failing}}. Their newest papers may be missing; see <a href="status">status</a>.</p>{{end}}
 {{end}}</header>
 <main>
-{{if and .Search (not .Query)}}{{else if .Topic}}{{with .Topic}}{{if not .Entries}}<p>{{if $.Search}}No paper matches this query yet.{{else}}No papers yet.{{end}}</p>{{end}}
+{{if .Paper}}{{with .Paper}}<article>
+{{with .Entry}}{{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
+{{if .Comment}}<p class="meta" dir="auto">{{.Comment}}</p>{{end}}
+{{if .Abstract}}<h2>Abstract</h2>
+<p class="abstract" dir="auto">{{.Abstract}}</p>{{end}}
+<h2>Links</h2>
+<ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>{{end}}
+<h2>Sightings</h2>
+<ul class="sightings">{{range .Sightings}}<li><b>{{.Source}}</b>{{if .Link}} · <a href="{{.Link}}">{{.Link}}</a>{{end}} · first seen {{date .FirstSeen}}, last seen {{date .LastSeen}} <span class="meta">({{.GUID}})</span></li>{{end}}</ul>
+</article>
+<section>
+<h2>Similar papers</h2>
+<ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
+{{if .Similar}}<ol class="newest">{{range .Similar}}<li dir="auto"><a href="{{$.Home}}{{.Entry.Page}}">{{.Entry.Title}}</a> <span class="meta">{{date .Entry.Published}} · similarity {{.Cosine}}</span></li>{{end}}</ol>{{else}}<p>No similar paper is stored yet.</p>{{end}}
+</section>{{end}}
+{{else if and .Search (or (not .Query) .Error)}}{{else if .Topic}}{{with .Topic}}{{with .Model}}<section class="model">
+{{if .Problem}}<p><b>{{.Problem}}</b></p>{{end}}
+{{if .Missing}}<p class="meta">Not in the store: {{join .Missing}}</p>{{end}}
+{{if .Trained}}<p class="meta">Ranked by a linear model trained on {{.Trained}}{{if .MinScore}}; papers scoring under {{.MinScore}} are left out{{end}}.</p>{{end}}
+{{if .Positive}}<p>Words for: {{range $i, $w := .Positive}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
+{{if .Negative}}<p>Words against: {{range $i, $w := .Negative}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
+</section>{{end}}{{if not .Entries}}<p>0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}} this {{if $.Search}}query{{else}}topic{{end}}.</p>{{end}}
 {{range .Entries}}<article id="{{.Anchor}}">
-<h2 dir="auto"><a href="{{.Link}}">{{.Title}}</a></h2>
+<h2 dir="auto"><a href="{{.Link}}">{{mark $.Marks "title" .Title}}</a></h2>
 {{if .Authors}}<p class="meta" dir="auto">{{shownAuthors .Authors}}{{with moreAuthors .Authors}} and {{.}} more{{end}}</p>{{end}}
-<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}</p>
+<p class="meta">{{date .Published}}{{if .Categories}} · {{join .Categories}}{{end}}{{if .Sources}} · via {{join .Sources}}{{end}}{{if .Upvotes}} · ▲ {{.Upvotes}}{{end}}{{if .Score}} · score {{.Score}}{{end}} · <a href="{{$.Home}}{{.Page}}">paper page</a></p>
 {{if .JournalRef}}<p class="meta" dir="auto">{{.JournalRef}}</p>{{end}}
-{{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{.Abstract}}</p></details>{{end}}
+{{if .Abstract}}<details><summary>Abstract</summary><p dir="auto">{{mark $.Marks "abstract" .Abstract}}</p></details>{{end}}
 <ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>
 </article>
 {{end}}{{end}}{{else}}{{range .Topics}}<section>
 <h2 dir="auto"><a href="{{.Page}}">{{.Title}}</a></h2>
 {{if .Description}}<p class="meta" dir="auto">{{.Description}}</p>{{end}}
-<p class="meta">{{.Count}} paper{{if ne .Count 1}}s{{end}}</p>
-{{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}}</span></li>{{end}}</ol>{{end}}
+<p class="meta">{{if .Count}}{{.Count}} paper{{if ne .Count 1}}s{{end}}{{else}}0 of {{$.Stored}} stored paper{{if ne $.Stored 1}}s{{end}} match{{if eq $.Stored 1}}es{{end}}{{end}}</p>
+{{if .Entries}}<ol class="newest">{{range .Entries}}<li dir="auto"><a href="{{.Link}}">{{.Title}}</a> <span class="meta">{{date .Published}} · <a href="{{$.Home}}{{.Page}}">paper page</a></span></li>{{end}}</ol>{{end}}
 <ul class="subscribe">{{range .Feeds}}<li><a href="{{.Href}}" type="{{.Type}}">{{.Label}}</a></li>{{end}}</ul>
 </section>
 {{end}}{{end}}</main>
@@ -176,13 +265,13 @@ func feedLinks(title string, href, abs func(ext string) string) []feedLink {
 
 // searchPage is the HTML search page: a form, and the results of q with
 // subscribe links to the same search as feeds.
-func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, time.Time, error) {
+func (s *Server) searchPage(q, qerr string, stored int64, es []entry, contentT time.Time) ([]byte, time.Time, error) {
 	title := "Search"
 	if q != "" {
 		title = "Search: " + cleanLine(q, 200)
 	}
 	tv := topicView{Title: title, Count: len(es), Entries: es}
-	if q != "" {
+	if q != "" && qerr == "" {
 		href := func(ext string) string { return "search." + ext + "?q=" + url.QueryEscape(q) }
 		tv.Feeds = feedLinks(title, href, func(ext string) string { return s.base + "/" + href(ext) })
 	}
@@ -196,6 +285,9 @@ func (s *Server) searchPage(q string, es []entry, contentT time.Time) ([]byte, t
 		Alternate: tv.Feeds,
 		Search:    true,
 		Query:     cleanLine(q, 1000),
+		Marks:     marksOf(q),
+		Error:     qerr,
+		Stored:    stored,
 	})
 	return b, contentT, err
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
+	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
 )
 
 // TestReaders serves a seeded store (the usual seed plus hostile strings) on
@@ -27,8 +30,8 @@ func TestReaders(t *testing.T) {
 		t.Skip("-short")
 	}
 	tools := filepath.Join(sharedtest.Dir(t), "tools", "readers")
-	items := append(testItems(), hostileItems()...)
-	f := newFixture(t, nil, items...)
+	items := append(likeItems(), hostileItems()...)
+	f := newFixture(t, likeConfig(t), items...)
 	srv := httptest.NewServer(f.srv) // httptest binds 127.0.0.1
 	defer srv.Close()
 
@@ -39,6 +42,12 @@ func TestReaders(t *testing.T) {
 		}
 	}
 	paths = append(paths, "/search.atom?q=learning", "/search.rss?q=learning", "/search.json?q=learning")
+	// A paper's similar papers, one of them with a DOI for a UID (an escaped slash in the path).
+	for _, uid := range []string{"arxiv:2503.01234", "doi:10.1101%2F2025.03.01.123456"} {
+		for _, ext := range []string{"atom", "rss", "json"} {
+			paths = append(paths, "/papers/"+uid+"/similar."+ext)
+		}
+	}
 	for _, rd := range feedReaders(tools) {
 		t.Run(rd.name, func(t *testing.T) {
 			if why := rd.missing(); why != "" {
@@ -172,53 +181,34 @@ func feedFormat(path string) string {
 	return strings.TrimPrefix(filepath.Ext(path), ".")
 }
 
-// TestScreenshots loads / and a topic page in headless Chromium at phone width
-// (412x915) and writes PNGs to $PAPERFEED_SCREENSHOTS (default: a temp dir).
+// TestScreenshots loads the index (with a failing source), topic pages and
+// the search page (results, and a query that cannot run) in headless Chromium
+// at 1280 and 400 px, and checks each renders and fits the viewport (no
+// sideways scroll). PNGs go to $PAPERFEED_SCREENSHOTS (default: a temp dir).
 func TestScreenshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		t.Skip("chromium absent: apt-get install -y chromium")
-	}
-	dir := os.Getenv("PAPERFEED_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	bctx := pageshot.Browser(t)
+	dir := pageshot.Dir(t)
+	items := append(likeItems(), hostileItems()...)
+	f := newFixture(t, likeConfig(t), items...)
+	if err := f.store.SaveSourceState(context.Background(), db.SourceState{
+		Name: "biorxiv", Type: "biorxiv", LastAttempt: t0, LastError: "HTTP 503", LastErrorAt: t0, Failures: 3,
+	}); err != nil {
 		t.Fatal(err)
 	}
-	items := append(testItems(), hostileItems()...)
-	f := newFixture(t, nil, items...)
 	srv := httptest.NewServer(f.srv)
 	defer srv.Close()
-	pages := []struct{ name, path string }{{"index", "/"}, {"topic-all", "/topics/all"}, {"topic-ml", "/topics/ml.html"}}
+	pages := []struct{ name, path string }{
+		{"index", "/"}, {"topic-all", "/topics/all"}, {"topic-ml", "/topics/ml.html"}, {"topic-bio", "/topics/bio.html"},
+		{"search", "/search?q=learning"}, {"search-error", "/search?q=%22unclosed+AND+%28"},
+	}
 	for _, pg := range pages {
-		t.Run(pg.name, func(t *testing.T) {
-			file := filepath.Join(dir, pg.name+".png")
-			os.Remove(file)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--no-first-run", "--user-data-dir="+t.TempDir(), "--hide-scrollbars",
-				"--screenshot="+file, "--window-size=412,915", srv.URL+pg.path)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("chromium: %v\n%s", err, out)
-			}
-			png, err := os.ReadFile(file)
-			if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) || len(png) < 5000 {
-				t.Fatalf("no screenshot (%v, %d bytes)\n%s", err, len(png), out)
-			}
-			t.Logf("screenshot %s", file)
-		})
+		for _, width := range []int{1280, 400} {
+			t.Run(fmt.Sprintf("%s-%d", pg.name, width), func(t *testing.T) {
+				t.Logf("screenshot %s", pageshot.Shot(t, bctx, dir, pg.name, srv.URL+pg.path, width))
+			})
+		}
 	}
 }

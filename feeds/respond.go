@@ -13,6 +13,9 @@ type httpError struct {
 	code       int
 	msg        string
 	retryAfter int // seconds; 0: no Retry-After
+	// page, when set, is the HTML answer (the search page with its error)
+	// instead of msg as plain text.
+	page []byte
 }
 
 func (e *httpError) Error() string { return e.msg }
@@ -59,6 +62,16 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 		h.Set("Cache-Control", "no-store")
 		if he.retryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(he.retryAfter))
+		}
+		if he.page != nil {
+			h.Set("Content-Type", contentTypes[FormatHTML])
+			h["Content-Security-Policy"] = hdrCSP
+			h["Referrer-Policy"] = hdrNoReferrer
+			w.WriteHeader(he.code)
+			if r.Method != http.MethodHead {
+				w.Write(he.page)
+			}
+			return he.code
 		}
 		w.WriteHeader(he.code)
 		io.WriteString(w, he.msg+"\n")

@@ -21,6 +21,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
 	mux.HandleFunc("GET /search", s.handleSearch(FormatHTML))
+	mux.HandleFunc("GET /papers/{id}", s.handlePaper)
+	mux.HandleFunc("GET /papers/{id}/{file}", s.handleSimilar)
 	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
 }
 
@@ -78,7 +80,7 @@ func (s *Server) handleSearch(format string) http.HandlerFunc {
 				return s.get(r.Context(), docSearch("", format, 0)) // the search form alone
 			}
 			if q == "" {
-				return nil, &httpError{code: http.StatusBadRequest, msg: "missing query: use ?q=<FTS5 expression>, e.g. ?q=diffusion+AND+protein"}
+				return nil, &httpError{code: http.StatusBadRequest, msg: "missing query: use ?q=<query>, e.g. ?q=diffusion+protein"}
 			}
 			if len(q) > 1000 {
 				return nil, &httpError{code: http.StatusBadRequest, msg: "query too long (max 1000 bytes)"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
+	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -23,16 +23,19 @@ func TestSearchPage(t *testing.T) {
 		want, absent []string
 	}{
 		{"form alone", "/search", 200,
-			[]string{`<form class="search" action="search"`, `name="q" value=""`, "FTS5 syntax"},
+			[]string{`<form class="search" action="search"`, `name="q" value=""`, "query syntax"},
 			[]string{"No papers yet", "search.atom?q="}},
 		{"results with subscribe links", "/search?q=diffusion", 200,
-			[]string{"Diffusion Models Are Trendy", `href="search.atom?q=diffusion"`, `href="search.rss?q=diffusion"`, `href="search.json?q=diffusion"`,
+			[]string{"Models Are Trendy", `href="search.atom?q=diffusion"`, `href="search.rss?q=diffusion"`, `href="search.json?q=diffusion"`,
 				`<link rel="alternate" type="application/atom&#43;xml" title="Search: diffusion (Atom)" href="https://papers.example.org/search.atom?q=diffusion">`},
 			[]string{"Learning to Rank Papers"}},
 		{"query escaped in the page", "/search?q=%22%3Cscript%3E%22", 200,
-			[]string{`value="&#34;&lt;script&gt;&#34;"`, "No paper matches this query yet."},
+			[]string{`value="&#34;&lt;script&gt;&#34;"`, "0 of 4 stored papers match this query."},
 			[]string{"<script>"}},
-		{"bad query", "/search?q=AND+OR", 400, []string{"bad query"}, nil},
+		{"bad query: the page with the form and the reason", "/search?q=AND+OR", 400,
+			[]string{"<!DOCTYPE html>", `<form class="search" action="search"`, `value="AND OR"`, `class="alert"`, "This query cannot run:"},
+			[]string{"search.atom?q=", "stored papers match"}},
+		{"matched words highlighted", "/search?q=diffusion", 200, []string{"<mark>Diffusion</mark> Models Are Trendy"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +65,19 @@ func TestSearchPage(t *testing.T) {
 
 // TestSearchPageCSP: the pages run no script, and the search form may submit
 // to this origin only (Chromium enforces form-action on the submission).
+func TestMarkHTML(t *testing.T) {
+	tests := []struct{ query, text, want string }{
+		{"script", `<script>alert("x")</script> & script`, `&lt;<mark>script</mark>&gt;alert(&#34;x&#34;)&lt;/<mark>script</mark>&gt; &amp; <mark>script</mark>`},
+		{"b", "a <b> c", "a &lt;<mark>b</mark>&gt; c"},
+		{"", "<i>", "&lt;i&gt;"},
+	}
+	for _, tt := range tests {
+		if got := string(markHTML(marksOf(tt.query), "title", tt.text)); got != tt.want {
+			t.Errorf("%q in %q: %s, want %s", tt.query, tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestSearchPageCSP(t *testing.T) {
 	f := newFixture(t, nil)
 	res, _ := f.do(t, "GET", "/search", nil)
@@ -83,7 +99,7 @@ func TestSearchFormInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	bin := chromiumPath()
+	bin := pageshot.Chromium()
 	if bin == "" {
 		t.Skip("chromium absent: apt-get install -y chromium")
 	}
@@ -156,14 +172,4 @@ func TestSearchFormInChromium(t *testing.T) {
 			}
 		})
 	}
-}
-
-// chromiumPath is the Chromium binary on PATH, or "".
-func chromiumPath() string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -45,8 +46,10 @@ const (
 
 // Server serves and exports the feeds.
 type Server struct {
-	cfg    *config.Config
-	store  db.Reader
+	cfg   *config.Config
+	store db.Reader
+	// models keeps the like-topics' models and scores between renders.
+	models *recommend.Engine
 	now    func() time.Time
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -83,6 +86,7 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 	}
 	s := &Server{
 		cfg: cfg, store: store, now: opts.Now, log: opts.Logger,
+		models:    recommend.NewEngine(store, recommend.DefaultOptions()),
 		topics:    map[string]config.Topic{},
 		topicDocs: map[[2]string]doc{},
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -60,16 +61,23 @@ type Topic struct {
 	Name        string   `toml:"name"`
 	Title       string   `toml:"title"`
 	Description string   `toml:"description"`
-	Query       string   `toml:"query"`   // FTS5 expression over title, abstract, authors
-	Exclude     string   `toml:"exclude"` // FTS5 expression; matching papers are left out
+	Query       string   `toml:"query"`   // query (db/query) over title, abstract, authors
+	Exclude     string   `toml:"exclude"` // query; matching papers are left out
 	Sources     []string `toml:"sources"`
 	Categories  []string `toml:"categories"`
 	MinUpvotes  int      `toml:"min_upvotes"`
-	Since       Duration `toml:"since"`  // only papers published within this age
+	Since       Duration `toml:"since"`  // only papers published within this age (DefaultTopicSince when unset)
 	Window      Duration `toml:"window"` // every paper of this age is kept, up to Cap
 	Cap         int      `toml:"cap"`
 	Limit       int      `toml:"limit"` // at least this many papers, however old
-	Sort        string   `toml:"sort"`  // "newest" or "trending"
+	Sort        string   `toml:"sort"`  // "newest", "trending" or "relevance" (needs like)
+	// Like are the topic's exemplar papers (arXiv ids or DOIs); a topic with
+	// exemplars ranks its candidates by a model trained on them.
+	Like []string `toml:"like"`
+	// Unlike are papers the topic must not resemble: the model's explicit negatives.
+	Unlike []string `toml:"unlike"`
+	// MinScore drops candidates the model scores below it; nil: the model's default.
+	MinScore *float64 `toml:"min_score"`
 }
 
 // Defaults.
@@ -83,9 +91,13 @@ const (
 	DefaultTopicLimit   = 50
 	DefaultTopicCap     = 500
 	DefaultTopicWindow  = 72 * time.Hour
-	MaxTopicLimit       = 500
-	AllTopic            = "all"
-	Version             = "0.1.0"
+	// DefaultTopicSince keeps a topic a feed of new papers: a backfill of old
+	// papers (an arXiv API backfill, a journal's archive) stays in the store
+	// for search but never fills a topic's limit.
+	DefaultTopicSince = 60 * 24 * time.Hour
+	MaxTopicLimit     = 500
+	AllTopic          = "all"
+	Version           = "0.1.0"
 )
 
 // DefaultUserAgent identifies paperfeed to upstreams.
@@ -134,7 +146,7 @@ func (c *Config) Parse(r io.Reader) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
-		return c.wrapDecodeError(err)
+		return c.wrapDecodeError(data, err)
 	}
 	return nil
 }
@@ -146,14 +158,19 @@ func (c *Config) fileName() string {
 	return c.Path
 }
 
-func (c *Config) wrapDecodeError(err error) error {
+func (c *Config) wrapDecodeError(data []byte, err error) error {
 	var se *toml.StrictMissingError
 	if errors.As(err, &se) && len(se.Errors) > 0 {
 		var msgs []string
 		first := se.Errors[0]
 		row, col := first.Position()
 		for _, e := range se.Errors {
-			msgs = append(msgs, "unknown key "+strings.Join(e.Key(), "."))
+			msg := "unknown key " + strings.Join(e.Key(), ".")
+			r, _ := e.Position()
+			if s := suggestKey(data, e.Key(), r); s != "" {
+				msg += fmt.Sprintf(" (did you mean `%s`?)", s)
+			}
+			msgs = append(msgs, msg)
 		}
 		return &PositionError{File: c.fileName(), Line: row, Column: col, Msg: strings.Join(msgs, "; ")}
 	}
@@ -282,8 +299,20 @@ func (c *Config) Validate() error {
 		if t.Cap < t.Limit {
 			add("%s: cap = %d: must be at least limit (%d)", where, t.Cap, t.Limit)
 		}
-		if t.Sort != "newest" && t.Sort != "trending" {
-			add("%s: sort = %q: want \"newest\" or \"trending\"", where, t.Sort)
+		switch t.Sort {
+		case "newest", "trending":
+		case "relevance":
+			if len(t.Like) == 0 {
+				add("%s: sort = \"relevance\" needs like (the exemplar papers to rank by)", where)
+			}
+		default:
+			add("%s: sort = %q: want \"newest\", \"trending\" or \"relevance\"", where, t.Sort)
+		}
+		if t.MinScore != nil && (math.IsNaN(*t.MinScore) || math.IsInf(*t.MinScore, 0)) {
+			add("%s: min_score = %v: want a finite number", where, *t.MinScore)
+		}
+		if t.MinScore != nil && len(t.Like) == 0 {
+			add("%s: min_score needs like (it bounds the model's score)", where)
 		}
 		if t.MinUpvotes < 0 {
 			add("%s: min_upvotes = %d: must not be negative", where, t.MinUpvotes)
@@ -316,11 +345,16 @@ func fillTopic(t *Topic) {
 			t.Cap = t.Limit
 		}
 	}
-	if t.Window == 0 {
-		t.Window = Duration(DefaultTopicWindow)
+	if t.Since == 0 {
+		t.Since = Duration(DefaultTopicSince)
 	}
 	if t.Sort == "" {
 		t.Sort = "newest"
+	}
+	// A relevance topic without a window holds the limit best of all its
+	// candidates, not the newest.
+	if t.Window == 0 && t.Sort != "relevance" {
+		t.Window = Duration(DefaultTopicWindow)
 	}
 }
 

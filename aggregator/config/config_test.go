@@ -89,6 +89,9 @@ func TestValidationErrors(t *testing.T) {
 		{"bad sort", "[[topic]]\nname=\"a\"\nsort=\"random\"\n", `sort = "random"`},
 		{"limit too big", "[[topic]]\nname=\"a\"\nlimit=100000\n", `limit = 100000`},
 		{"bad announce", "[[source]]\nname=\"x\"\ntype=\"arxiv\"\ncategories=[\"cs.CL\"]\nannounce=[\"old\"]\n", `announce: "old"`},
+		{"relevance without like", "[[topic]]\nname=\"a\"\nsort=\"relevance\"\n", `sort = "relevance" needs like`},
+		{"min_score without like", "[[topic]]\nname=\"a\"\nmin_score=0.5\n", `min_score needs like`},
+		{"min_score not finite", "[[topic]]\nname=\"a\"\nlike=[\"2301.08243\"]\nmin_score=nan\n", `want a finite number`},
 		{"bad base_url", "[server]\nbase_url=\"example.org\"\n", `base_url = "example.org"`},
 	}
 	for _, tt := range tests {
@@ -102,6 +105,20 @@ func TestValidationErrors(t *testing.T) {
 				t.Errorf("%q does not mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestLikeTopic(t *testing.T) {
+	c, err := parse(t, "[[topic]]\nname=\"ssl\"\nlike=[\"arxiv:2301.08243\", \"doi:10.1109/CVPR52729.2023.01499\"]\nunlike=[\"2002.05709\"]\nsort=\"relevance\"\nmin_score=-0.25\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, _ := c.Topic("ssl")
+	if len(tp.Like) != 2 || len(tp.Unlike) != 1 || tp.Sort != "relevance" || tp.MinScore == nil || *tp.MinScore != -0.25 {
+		t.Errorf("like topic = %+v", tp)
+	}
+	if tp.Window != 0 {
+		t.Errorf("relevance topic window = %v, want none (the limit best of every candidate)", tp.Window)
 	}
 }
 

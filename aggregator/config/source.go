@@ -30,6 +30,21 @@ type Source struct {
 	Days int `toml:"days"`
 	// biorxiv, medrxiv
 	Category string `toml:"category"`
+	// crossref: journals by ISSN, and the Crossref work type (not "type",
+	// which names the source type).
+	ISSN     []string `toml:"issn"`
+	WorkType string   `toml:"work_type"`
+	// crossref, openalex: the upstream's filter syntax and the polite-pool address.
+	Filter string `toml:"filter"`
+	Mailto string `toml:"mailto"`
+	// openalex
+	Search  string `toml:"search"`
+	PerPage int    `toml:"per_page"`
+	// pubmed. APIKey is a secret: never printed (URLs carrying it are redacted).
+	Term   string `toml:"term"`
+	APIKey string `toml:"api_key"`
+	Email  string `toml:"email"`
+	Tool   string `toml:"tool"`
 }
 
 // SourceType is what one source type takes: its type-specific options and what
@@ -95,7 +110,9 @@ type ListOption struct {
 	Name    string
 	Default []string
 	Values  []string
-	field   func(*Source) *[]string
+	// Word, when set, checks each word: it returns what is wrong ("" when nothing).
+	Word  func(string) string
+	field func(*Source) *[]string
 }
 
 func (o ListOption) Key() string        { return o.Name }
@@ -119,29 +136,59 @@ func (o ListOption) fill(s *Source) {
 }
 
 func (o ListOption) problems(s *Source) []string {
-	if o.Values == nil {
-		return nil
-	}
 	var probs []string
 	for _, v := range *o.field(s) {
-		if !slices.Contains(o.Values, v) {
+		if o.Values != nil && !slices.Contains(o.Values, v) {
 			probs = append(probs, fmt.Sprintf("%s: %q is not one of %s", o.Name, v, strings.Join(o.Values, ", ")))
+		}
+		if o.Word != nil {
+			if p := o.Word(v); p != "" {
+				probs = append(probs, fmt.Sprintf("%s: %q %s", o.Name, v, p))
+			}
 		}
 	}
 	return probs
 }
 
-// TextOption is a free string without a default.
+// TextOption is a string: empty means unset and takes Default; when Check is
+// set, a set value must pass it.
 type TextOption struct {
-	Name  string
-	field func(*Source) *string
+	Name    string
+	Default string
+	// Check returns what is wrong with a set value ("" when nothing).
+	Check func(string) string
+	// Secret values (API keys) are never repeated in a problem.
+	Secret bool
+	field  func(*Source) *string
 }
 
-func (o TextOption) Key() string               { return o.Name }
-func (o TextOption) Doc() string               { return "" }
-func (o TextOption) set(s *Source) bool        { return *o.field(s) != "" }
-func (o TextOption) fill(*Source)              {}
-func (o TextOption) problems(*Source) []string { return nil }
+func (o TextOption) Key() string        { return o.Name }
+func (o TextOption) set(s *Source) bool { return *o.field(s) != "" }
+
+func (o TextOption) Doc() string {
+	if o.Default == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q", o.Default)
+}
+
+func (o TextOption) fill(s *Source) {
+	if v := o.field(s); *v == "" {
+		*v = o.Default
+	}
+}
+
+func (o TextOption) problems(s *Source) []string {
+	if v := *o.field(s); v != "" && o.Check != nil {
+		if p := o.Check(v); p != "" {
+			if o.Secret {
+				return []string{fmt.Sprintf("%s (not shown): %s", o.Name, p)}
+			}
+			return []string{fmt.Sprintf("%s = %q: %s", o.Name, v, p)}
+		}
+	}
+	return nil
+}
 
 // The type-specific options, in the order Check reports them.
 var (
@@ -155,8 +202,25 @@ var (
 	// Two days: today and yesterday, in UTC.
 	daysOption     = IntOption{Name: "days", Default: 2, Min: 1, Max: 31, field: func(s *Source) *int { return &s.Days }}
 	categoryOption = TextOption{Name: "category", field: func(s *Source) *string { return &s.Category }}
+	// Journals publish weekly or monthly: a week back by default, a year at most.
+	// Declared apart from daysOption (same key, other default): sourceOptions
+	// lists the key once.
+	journalDaysOption = IntOption{Name: "days", Default: 7, Min: 1, Max: 366, field: func(s *Source) *int { return &s.Days }}
+	issnOption        = ListOption{Name: "issn", Word: checkISSN, field: func(s *Source) *[]string { return &s.ISSN }}
+	workTypeOption    = TextOption{Name: "work_type", Default: "journal-article", Check: checkWorkType, field: func(s *Source) *string { return &s.WorkType }}
+	filterOption      = TextOption{Name: "filter", field: func(s *Source) *string { return &s.Filter }}
+	mailtoOption      = TextOption{Name: "mailto", Check: checkEmail, field: func(s *Source) *string { return &s.Mailto }}
+	searchOption      = TextOption{Name: "search", field: func(s *Source) *string { return &s.Search }}
+	// 200 is the most OpenAlex serves a page.
+	perPageOption = IntOption{Name: "per_page", Default: 100, Min: 1, Max: 200, field: func(s *Source) *int { return &s.PerPage }}
+	termOption    = TextOption{Name: "term", field: func(s *Source) *string { return &s.Term }}
+	apiKeyOption  = TextOption{Name: "api_key", Check: checkAPIKey, Secret: true, field: func(s *Source) *string { return &s.APIKey }}
+	emailOption   = TextOption{Name: "email", Check: checkEmail, field: func(s *Source) *string { return &s.Email }}
+	toolOption    = TextOption{Name: "tool", Default: "paperfeed", Check: checkTool, field: func(s *Source) *string { return &s.Tool }}
 
-	sourceOptions = []SourceOption{categoriesOption, announceOption, queryOption, maxResultsOption, backfillOption, daysOption, categoryOption}
+	sourceOptions = []SourceOption{categoriesOption, announceOption, queryOption, maxResultsOption, backfillOption, daysOption, categoryOption,
+		issnOption, workTypeOption, filterOption, mailtoOption, searchOption, perPageOption,
+		termOption, apiKeyOption, emailOption, toolOption}
 )
 
 // sourceTypes are the source types, in the order error messages list them.
@@ -183,6 +247,24 @@ var sourceTypes = []SourceType{
 	{Name: "huggingface", Options: []SourceOption{daysOption}},
 	{Name: "biorxiv", Options: []SourceOption{daysOption, categoryOption}},
 	{Name: "medrxiv", Options: []SourceOption{daysOption, categoryOption}},
+	{Name: "crossref", Options: []SourceOption{issnOption, filterOption, journalDaysOption, mailtoOption, workTypeOption, backfillOption}, missing: func(s *Source) string {
+		if len(s.ISSN) == 0 && s.Filter == "" && s.URL == "" {
+			return `issn (e.g. ["0028-0836"]) or filter is required for type "crossref"`
+		}
+		return ""
+	}},
+	{Name: "openalex", Options: []SourceOption{filterOption, searchOption, journalDaysOption, mailtoOption, perPageOption, backfillOption}, missing: func(s *Source) string {
+		if s.Filter == "" && s.Search == "" && s.URL == "" {
+			return `filter (e.g. "primary_topic.id:T10028") or search is required for type "openalex"`
+		}
+		return ""
+	}},
+	{Name: "pubmed", Options: []SourceOption{termOption, journalDaysOption, apiKeyOption, emailOption, toolOption, backfillOption}, missing: func(s *Source) string {
+		if s.Term == "" && s.URL == "" {
+			return `term (PubMed query syntax, e.g. "crispr[tiab]") is required for type "pubmed"`
+		}
+		return ""
+	}},
 }
 
 // SourceTypes returns every source type.

@@ -193,3 +193,34 @@ func readmeSourceTables(readme string) map[string]map[string][2]string {
 	}
 	return out
 }
+
+// TestSourceOptionValues: the checked text and list options reject bad
+// values naming the option; a bad API key is never repeated.
+func TestSourceOptionValues(t *testing.T) {
+	for _, tt := range []struct {
+		typ, line, want string
+	}{
+		{"crossref", `issn = ["0028-0836", "12345"]`, `issn: "12345" is not an ISSN (want NNNN-NNNN)`},
+		{"crossref", `work_type = "Journal Article"`, `work_type = "Journal Article": want a lower-case word with hyphens (e.g. journal-article)`},
+		{"openalex", `mailto = "nobody"`, `mailto = "nobody": want an e-mail address`},
+		{"pubmed", `email = "a@b"`, `email = "a@b": want an e-mail address`},
+		{"pubmed", `tool = "my tool"`, `tool = "my tool": want one word of letters, digits, '.', '_' or '-'`},
+		{"pubmed", `api_key = "SECRET-KEY?x"`, `api_key (not shown): want letters and digits only`},
+	} {
+		t.Run(tt.line, func(t *testing.T) {
+			_, _, err := load(t, entry(tt.typ, tt.line))
+			var ve *ValidationError
+			if !errors.As(err, &ve) || !slices.Contains(ve.Problems, `[[source]] "x": `+tt.want) {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+			if ve != nil && strings.Contains(strings.Join(ve.Problems, "\n"), "SECRET") {
+				t.Errorf("the problems show the key: %q", ve.Problems)
+			}
+		})
+	}
+	for _, ok := range []string{`issn = ["0028-0836", "1476468X"]`, `work_type = "posted-content"`, `mailto = "ops@example.org"`} {
+		if _, _, err := load(t, entry("crossref", ok)); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}

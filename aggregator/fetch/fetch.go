@@ -62,9 +62,22 @@ func DefaultGroupOf(host string) string {
 	return "host:" + h
 }
 
+// NCBIGroup and NCBIKeyGroup are the politeness groups of NCBI E-utilities
+// requests (PubMed) without and with an API key: NCBI allows 3 requests a
+// second per address, 10 with a key. The source names the group in
+// Request.Group.
+const (
+	NCBIGroup    = "ncbi"
+	NCBIKeyGroup = "ncbi-key"
+)
+
 // DefaultGroupIntervals are the intervals upstreams ask for.
 func DefaultGroupIntervals() map[string]time.Duration {
-	return map[string]time.Duration{ArxivGroup: 3 * time.Second}
+	return map[string]time.Duration{
+		ArxivGroup:   3 * time.Second,
+		NCBIGroup:    time.Second/3 + time.Millisecond,
+		NCBIKeyGroup: time.Second/10 + time.Millisecond,
+	}
 }
 
 // Client fetches upstream documents. It is safe for concurrent use.

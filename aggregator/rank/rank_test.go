@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -66,4 +67,34 @@ func TestOrder(t *testing.T) {
 			t.Error("no error")
 		}
 	})
+}
+
+func TestByScore(t *testing.T) {
+	ps := []*model.Paper{{ID: 1, Title: "a"}, {ID: 2, Title: "b"}, {ID: 3, Title: "c"}, {ID: 4, Title: "d"}, {ID: 5, Title: "e"}}
+	scores := []float64{0.5, 0.9, 0.5, -1, 2}
+	for _, tt := range []struct {
+		name  string
+		skip  map[int64]bool
+		min   float64
+		limit int
+		want  []string
+	}{
+		{"all best first, ties in store order", nil, math.Inf(-1), 0, []string{"e", "b", "a", "c", "d"}},
+		{"limit", nil, math.Inf(-1), 2, []string{"e", "b"}},
+		{"exemplar skipped", map[int64]bool{5: true}, math.Inf(-1), 2, []string{"b", "a"}},
+		{"min score", nil, 0.5, 0, []string{"e", "b", "a", "c"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, s := range ByScore(ps, scores, tt.skip, tt.min, tt.limit) {
+				got = append(got, s.Paper.Title)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if err := Order(ps, Relevance, day); err == nil {
+		t.Error("Order by relevance without scores: no error")
+	}
 }

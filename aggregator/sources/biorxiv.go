@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,12 +154,9 @@ type biorxivPage struct {
 
 // parseBiorxiv reads one page. "no posts found" is an empty page, not an error.
 func parseBiorxiv(body []byte) (*biorxivPage, error) {
-	b := bytes.TrimSpace(body)
-	if len(b) == 0 {
-		return nil, errors.New("empty body")
-	}
-	if b[0] != '{' {
-		return nil, notDocument("not a JSON object", b)
+	b, err := jsonObject(body)
+	if err != nil {
+		return nil, err
 	}
 	var doc struct {
 		Messages []struct {
@@ -241,6 +237,7 @@ func biorxivItem(r *biorxivRecord, server string) (it model.Item, version int, o
 	}
 	if j := ident.NormalizeDOI(r.Published); j != "" && j != doi {
 		it.JournalRef = "doi:" + j
+		it.VersionDOIs = []string{j}
 	}
 	return it, version, true
 }

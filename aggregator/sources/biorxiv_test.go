@@ -153,6 +153,7 @@ func TestBiorxivVersions(t *testing.T) {
 	eq(t, "Title", it.Title, "T in vivo")
 	eq(t, "Abstract", it.Abstract, "b & c")
 	eq(t, "JournalRef (journal DOI)", it.JournalRef, "doi:10.1016/j.cell.2024.01.001")
+	eq(t, "VersionDOIs (journal DOI)", it.VersionDOIs, []string{"10.1016/j.cell.2024.01.001"})
 	eq(t, "Categories", it.Categories, []string{"cell biology"})
 }
 

@@ -28,6 +28,21 @@ var builtOption = map[string]map[string]func(Source) any{
 	"huggingface": {"days": func(s Source) any { return s.(*huggingFace).days }},
 	"biorxiv":     {"days": func(s Source) any { return s.(*biorxiv).days }},
 	"medrxiv":     {"days": func(s Source) any { return s.(*biorxiv).days }},
+	"crossref": {
+		"days":      func(s Source) any { return s.(*crossref).days },
+		"backfill":  func(s Source) any { return s.(*crossref).backfill },
+		"work_type": func(s Source) any { return s.(*crossref).workType },
+	},
+	"openalex": {
+		"days":     func(s Source) any { return s.(*openAlex).days },
+		"backfill": func(s Source) any { return s.(*openAlex).backfill },
+		"per_page": func(s Source) any { return s.(*openAlex).perPage },
+	},
+	"pubmed": {
+		"days":     func(s Source) any { return s.(*pubmed).days },
+		"backfill": func(s Source) any { return s.(*pubmed).backfill },
+		"tool":     func(s Source) any { return s.(*pubmed).tool },
+	},
 }
 
 // TestSourcesUseDeclaredDefaults builds every config type from an entry with no
@@ -51,6 +66,11 @@ func TestSourcesUseDeclaredDefaults(t *testing.T) {
 						continue
 					}
 					want = slices.Sorted(slices.Values(o.Default))
+				case config.TextOption:
+					if o.Default == "" {
+						continue
+					}
+					want = o.Default
 				default:
 					continue // no default
 				}
@@ -83,6 +103,8 @@ func TestNewChecksOptions(t *testing.T) {
 					c.MaxResults = v
 				case "backfill":
 					c.Backfill = v
+				case "per_page":
+					c.PerPage = v
 				default:
 					t.Fatalf("no setter for %s", io.Name)
 				}

@@ -5,7 +5,9 @@
 package sources
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -100,9 +102,38 @@ type Options struct {
 	// Gate, when set, bounds the bodies every source of the process parses
 	// at once (see ParseGate); nil parses without waiting.
 	Gate *ParseGate
+	// UserAgent is the process's [collect] user_agent: its e-mail address, if
+	// any, is the default contact of the APIs with a polite pool (mailto).
+	UserAgent string
 }
 
 func (o Options) now() time.Time { return o.Now().UTC() }
+
+// backfillProgress reports one backfill's progress to Options.Progress.
+type backfillProgress struct {
+	report      func(source string, done, total int) // nil: nobody listens
+	source      string
+	done, total int // the last report
+}
+
+func (o Options) backfillProgress(source string) *backfillProgress {
+	return &backfillProgress{report: o.Progress, source: source}
+}
+
+func (b *backfillProgress) show(done, total int) {
+	if b.report != nil {
+		b.done, b.total = done, total
+		b.report(b.source, done, total)
+	}
+}
+
+// finish reports done records as complete when the last report fell short
+// (a list ended before the estimate), so that a bar drawn against it ends.
+func (b *backfillProgress) finish(done int) {
+	if b.report != nil && done > 0 && (b.done != done || b.total != done) {
+		b.show(done, done)
+	}
+}
 
 // New builds the source a config entry describes. The entry's type-specific
 // options take their defaults, and are checked, by config.Source.Check, the same
@@ -134,6 +165,12 @@ func newSource(c config.Source, o Options) (Source, error) {
 		return newHuggingFace(c, o)
 	case "biorxiv", "medrxiv":
 		return newBiorxiv(c, o)
+	case "crossref":
+		return newCrossref(c, o)
+	case "openalex":
+		return newOpenAlex(c, o)
+	case "pubmed":
+		return newPubmed(c, o)
 	default:
 		return nil, fmt.Errorf("source %q: unknown type %q", c.Name, c.Type)
 	}
@@ -213,6 +250,24 @@ func (p *pass) finish() *Result {
 	return p.res
 }
 
+// noteCount notes a count (format has one %d) when it is not zero.
+func (p *pass) noteCount(format string, n int) {
+	if n > 0 {
+		p.note(format, n)
+	}
+}
+
+// endBackfill finishes a pass of items; after a backfill pass, it records the
+// backfill done and notes how many items (what: "works") it brought.
+func (p *pass) endBackfill(items []model.Item, backfilled bool, what string) *Result {
+	if backfilled {
+		p.st.BackfillDone = true
+		p.note("backfill done: %d %s", len(items), what)
+	}
+	p.res.Items = items
+	return p.finish()
+}
+
 func (p *pass) note(format string, args ...any) {
 	p.res.Notes = append(p.res.Notes, fmt.Sprintf(format, args...))
 }
@@ -248,3 +303,17 @@ func (e *documentError) Error() string { return e.problem + " (the log has the s
 
 // Detail is the start of the body.
 func (e *documentError) Detail() string { return fmt.Sprintf("body starts %q", e.start) }
+
+// jsonObject is body without surrounding space when it is a JSON object; an
+// empty body, or one that is not an object (an HTML page, a text message),
+// is an error.
+func jsonObject(body []byte) ([]byte, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 {
+		return nil, errors.New("empty body")
+	}
+	if b[0] != '{' {
+		return nil, notDocument("not a JSON object", b)
+	}
+	return b, nil
+}

@@ -7,10 +7,12 @@ package topic
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/rank"
+	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
 )
@@ -36,16 +38,35 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 
 // Papers returns topic t's papers at now: the store's candidates, ranked by
 // the topic's sort. limit > 0 asks for exactly the limit newest candidates,
-// ignoring the window. A bad expression is a *db.QueryError.
+// ignoring the window. A bad expression is a *db.QueryError. A like-topic is
+// ranked by a model trained for this call; servers keep an Engine and call
+// Rank.
 func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
+	var eng *recommend.Engine
+	if len(t.Like) > 0 {
+		eng = recommend.NewEngine(r, recommend.DefaultOptions())
+	}
+	rk, err := Rank(ctx, r, eng, t, limit, now)
+	return rk.Papers, err
+}
+
+// Rank is Papers with the like-topics' models and scores kept in eng (which
+// may be nil when t has no like).
+func Rank(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
+	if len(t.Like) > 0 {
+		if eng == nil {
+			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
+		}
+		return likeTopic(ctx, r, eng, t, limit, now)
+	}
 	ps, err := r.Topic(ctx, Query(t, limit, now))
 	if err != nil {
-		return nil, err
+		return Ranked{}, err
 	}
 	if err := rank.Order(ps, t.Sort, now); err != nil {
-		return nil, fmt.Errorf("topic %q: %w", t.Name, err)
+		return Ranked{}, fmt.Errorf("topic %q: %w", t.Name, err)
 	}
-	return ps, nil
+	return Ranked{Papers: ps}, nil
 }
 
 // Search is the ad-hoc topic of a full-text expression: its newest papers.
@@ -70,6 +91,26 @@ func Check(ctx context.Context, c db.QueryChecker, topics []config.Topic) []Prob
 		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
 			if err := c.CheckQuery(ctx, e.expr); err != nil {
 				out = append(out, Problem{Topic: t.Name, Key: e.key, Err: err})
+			}
+		}
+	}
+	return out
+}
+
+// Warnings are the valid but probably mistaken parts of every topic's query
+// and exclude (a lower-case or/and/not between words), each naming the
+// topic, the key and the column. A query that does not parse has none (Check
+// reports it).
+func Warnings(topics []config.Topic) []string {
+	var out []string
+	for _, t := range topics {
+		for _, e := range []struct{ key, expr string }{{"query", t.Query}, {"exclude", t.Exclude}} {
+			q, err := db.ParseQuery(e.expr)
+			if err != nil {
+				continue
+			}
+			for _, w := range q.Warnings {
+				out = append(out, fmt.Sprintf("[[topic]] %q: %s: %s", t.Name, e.key, strings.TrimPrefix(w.String(), "query: ")))
 			}
 		}
 	}

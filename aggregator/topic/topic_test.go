@@ -97,7 +97,7 @@ func TestCheck(t *testing.T) {
 	topics := []config.Topic{
 		{Name: "ok", Query: `"a b" OR c*`, Exclude: "d"},
 		{Name: "badq", Query: "foo AND ("},
-		{Name: "badx", Query: "x", Exclude: "NOT y"},
+		{Name: "badx", Query: "x", Exclude: "y OR"},
 		{Name: "all"},
 	}
 	probs := Check(context.Background(), sqlite.Syntax{}, topics)
@@ -114,5 +114,20 @@ func TestCheck(t *testing.T) {
 	}
 	if want := `[[topic]] "badq": query: bad query "foo AND ("`; len(probs) == 0 || probs[0].Error()[:len(want)] != want {
 		t.Errorf("message %v", probs)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	topics := []config.Topic{
+		{Name: "jepa", Query: "jepa or contrastive"},
+		{Name: "ok", Query: "jepa OR contrastive", Exclude: "survey not review"},
+		{Name: "bad", Query: `"open or`},
+	}
+	want := []string{
+		`[[topic]] "jepa": query: "or" at column 6 is a word here: did you mean OR?`,
+		`[[topic]] "ok": exclude: "not" at column 8 is a word here: did you mean NOT?`,
+	}
+	if got := Warnings(topics); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings\n%q\nwant\n%q", got, want)
 	}
 }

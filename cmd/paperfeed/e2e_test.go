@@ -20,8 +20,10 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -144,10 +146,17 @@ url = "%[1]s/api/s9"
 query = "testing"
 max_results = 15
 
+# The recorded listings are from 2024-2025: since reaches back past the
+# 60-day default.
+[[topic]]
+name = "all"
+since = "3650d"
+
 [[topic]]
 name = "contrastive"
 title = "Contrastive learning"
 query = 'contrastive'
+since = "3650d"
 
 [[topic]]
 name = "hf-trending"
@@ -155,12 +164,32 @@ title = "Trending"
 sources = ["hf"]
 sort = "trending"
 limit = 10
+since = "3650d"
 `, upstream)
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// storedPapers loads the config at cfgPath and reads every paper its store holds.
+func storedPapers(t *testing.T, ctx context.Context, cfgPath string) (*config.Config, []*model.Paper) {
+	t.Helper()
+	cfg, err := loadConfig(ctx, cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	all, err := store.Topic(ctx, db.TopicQuery{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, all
 }
 
 // arxivIDs are the distinct arXiv ids of the entries of arXiv API answers.
@@ -199,19 +228,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	cfg, err := loadConfig(ctx, cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	all, err := store.Topic(ctx, db.TopicQuery{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, all := storedPapers(t, ctx, cfgPath)
 
 	// A Hugging Face paper and its arXiv announcement are ONE paper (by id),
 	// with HF upvotes and arXiv categories together.

@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	now := time.Now
 	switch cmd {
 	case "check":
-		return runCheck(cfg, stdout)
+		return runCheck(ctx, cfg, now, stdout)
 	case "collect":
 		return runCollect(ctx, cfg, logger, now, stdout)
 	case "export":

@@ -15,7 +15,7 @@ import (
 func TestBadTopicRejectedBeforeTheStoreOpens(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "bad.toml")
-	os.WriteFile(cfgPath, []byte("[server]\nlisten = \"127.0.0.1:0\"\n\n[storage]\npath = \"pf.db\"\n\n[[topic]]\nname = \"x\"\nexclude = 'NOT y'\n"), 0o644)
+	os.WriteFile(cfgPath, []byte("[server]\nlisten = \"127.0.0.1:0\"\n\n[storage]\npath = \"pf.db\"\n\n[[topic]]\nname = \"x\"\nexclude = 'y OR'\n"), 0o644)
 	for _, args := range [][]string{
 		{"serve", "-config", cfgPath},
 		{"export", "-config", cfgPath, "-out", filepath.Join(dir, "site")},
@@ -28,7 +28,7 @@ func TestBadTopicRejectedBeforeTheStoreOpens(t *testing.T) {
 			if code := exitCode(err, &stderr); code != exitConfigError {
 				t.Errorf("exit %d, want %d (%v)", code, exitConfigError, err)
 			}
-			if want := `[[topic]] "x": exclude: bad query "NOT y"`; !strings.Contains(stderr.String(), want) {
+			if want := `[[topic]] "x": exclude: bad query "y OR"`; !strings.Contains(stderr.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, stderr.String())
 			}
 			if _, err := os.Stat(filepath.Join(dir, "pf.db")); !os.IsNotExist(err) {

@@ -45,6 +45,8 @@ func Run(t *testing.T, b Backend) {
 		{"Topic", testTopic},
 		{"TopicBounds", testTopicBounds},
 		{"CheckQuery", testCheckQuery},
+		{"Lookups", testLookups},
+		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Leases", testLeases},

@@ -153,8 +153,10 @@ func testMigrations(t *testing.T, b Backend) {
 		}
 		return numbers(ps)
 	}
-	if got := match("sheaves"); !reflect.DeepEqual(got, []int{1}) {
-		t.Errorf("old paper by text: %v", got)
+	for _, expr := range []string{"sheaves", `"sheaves"`, "shea*"} {
+		if got := match(expr); !reflect.DeepEqual(got, []int{1}) {
+			t.Errorf("old paper by %s: %v", expr, got)
+		}
 	}
 	p := byArxivID(t, s, "2611.00001")
 	p.Title, p.Abstract = "Cosheaves on graphs", "We study cosheaves."

@@ -79,7 +79,7 @@ func testTopic(t *testing.T, b Backend) {
 		})
 	}
 	t.Run("bad query", func(t *testing.T) {
-		for _, q := range []db.TopicQuery{{Match: "foo AND ("}, {Match: "paper", Exclude: `"open`}, {Exclude: "NOT x"}} {
+		for _, q := range []db.TopicQuery{{Match: "foo AND ("}, {Match: "paper", Exclude: `"open`}, {Exclude: "x OR"}} {
 			_, err := s.Topic(context.Background(), q)
 			var qe *db.QueryError
 			if !errors.As(err, &qe) {
@@ -124,7 +124,8 @@ func testCheckQuery(t *testing.T, b Backend) {
 		ok   bool
 	}{
 		{"", true}, {"   ", true}, {`"a b" OR c*`, true}, {"diffusion AND protein", true}, {"x NOT y", true},
-		{"NOT x", false}, {"foo AND (", false}, {`"unterminated`, false},
+		{"NOT x", true}, {"self-supervised GPT-4", true}, {"title:(a OR b)", true},
+		{"a OR", false}, {"foo AND (", false}, {`"unterminated`, false}, {"nosuchfield:x", false}, {"a OR -b", false},
 	} {
 		t.Run(tt.expr, func(t *testing.T) {
 			err := s.CheckQuery(context.Background(), tt.expr)

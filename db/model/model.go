@@ -24,6 +24,7 @@ const (
 	LinkHuggingFace = "huggingface" // Hugging Face paper/discussion page
 	LinkCode        = "code"        // code repository
 	LinkProject     = "project"     // project page
+	LinkFullText    = "fulltext"    // full text on the web (PubMed Central)
 )
 
 // Link is a typed URL.
@@ -51,6 +52,12 @@ type Item struct {
 	Upvotes    int    // Hugging Face upvotes
 	Comment    string // arXiv comment
 	JournalRef string // journal reference
+	// VersionDOIs are the DOIs of other versions of the same work the upstream
+	// names: the preprint of a journal article (Crossref's has-preprint), the
+	// journal version of a preprint (bioRxiv's published, Crossref's
+	// is-preprint-of). An item nothing else matches merges with a stored paper
+	// of one of them, whichever version came first. Not stored.
+	VersionDOIs []string
 	// AnnounceType is arXiv RSS's announce_type (new, cross, replace, replace-cross);
 	// empty elsewhere. A "replace" item updates a stored paper but never creates one.
 	AnnounceType string

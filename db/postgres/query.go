@@ -2,198 +2,92 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/query"
 )
 
-// tsquery translates a topic expression of today's query syntax (SQLite
-// FTS5's: words, "phrases", prefix*, AND, OR, NOT between terms, parentheses;
-// adjacent terms are all required) into the text of a tsquery for
-// to_tsquery('paperfeed_stem', ...). Every word matches its stem, as on the
-// porter-stemmed FTS5 index. Operands are cut into words as the documents
-// are (see paperfeed_words), so a word like GPT-4 is the phrase gpt <-> 4.
-func tsquery(expr string) (string, error) {
-	p := &parser{toks: lex(expr)}
-	if len(p.toks) == 0 {
-		return "", nil
+// compile turns a query tree into a SQL condition on papers p, its tsquery
+// texts appended to args through arg. Each term is a tsquery on one of the
+// two vectors: an unquoted word the stemmed one (tsv_stem, paperfeed_stem),
+// a quoted word, phrase or prefix the exact one (tsv_exact,
+// paperfeed_exact); several words are a phrase (<->), a prefix ends in :*,
+// a field is a weight (title A, abstract B, authors C). And, Or and Not are
+// SQL's, so one query can mix the two vectors.
+func compile(n *query.Node, arg func(any) string) string {
+	switch n.Op {
+	case query.Term:
+		vec, cfg := "p.tsv_stem", "paperfeed_stem"
+		if n.Exact {
+			vec, cfg = "p.tsv_exact", "paperfeed_exact"
+		}
+		return vec + " @@ to_tsquery('" + cfg + "', " + arg(termQuery(n)) + ")"
+	case query.Not:
+		return "NOT (" + compile(n.Children[0], arg) + ")"
 	}
-	out, err := p.or()
-	if err != nil {
+	sep := " AND "
+	if n.Op == query.Or {
+		sep = " OR "
+	}
+	parts := make([]string, len(n.Children))
+	for i, c := range n.Children {
+		parts[i] = compile(c, arg)
+	}
+	return "(" + strings.Join(parts, sep) + ")"
+}
+
+// termQuery is the tsquery text of a term: each word quoted (a word is
+// letters, digits and marks only, which the documents' tokenizer keeps one
+// token), joined by <->, with the field's weight and the prefix mark.
+func termQuery(n *query.Node) string {
+	suffix := ""
+	switch n.Field {
+	case query.Title:
+		suffix = "A"
+	case query.Abstract:
+		suffix = "B"
+	case query.Authors:
+		suffix = "C"
+	}
+	words := make([]string, len(n.Words))
+	for i, w := range n.Words {
+		s := suffix
+		if n.Prefix && i == len(n.Words)-1 {
+			s = "*" + s
+		}
+		words[i] = "'" + strings.ReplaceAll(strings.ReplaceAll(w, `\`, `\\`), "'", "''") + "'"
+		if s != "" {
+			words[i] += ":" + s
+		}
+	}
+	return strings.Join(words, " <-> ")
+}
+
+// condition is the SQL condition of a topic's Match and Exclude ("" for every
+// paper), or the *db.QueryError of a query that does not parse.
+func condition(q db.TopicQuery, arg func(any) string) (string, error) {
+	root, err := q.Tree()
+	if err != nil || root == nil {
 		return "", err
 	}
-	if p.i < len(p.toks) {
-		return "", fmt.Errorf("syntax error near %q", p.toks[p.i])
-	}
-	return out, nil
+	return compile(root, arg), nil
 }
 
-// lex cuts expr into parentheses, quoted phrases (kept with their quotes) and
-// bare terms.
-func lex(expr string) []string {
-	var toks []string
-	rs := []rune(expr)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		switch {
-		case unicode.IsSpace(r):
-			i++
-		case r == '(' || r == ')':
-			toks = append(toks, string(r))
-			i++
-		case r == '"':
-			j := i + 1
-			for j < len(rs) && rs[j] != '"' {
-				j++
-			}
-			if j < len(rs) {
-				j++ // the closing quote
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		default:
-			j := i
-			for j < len(rs) && !unicode.IsSpace(rs[j]) && rs[j] != '(' && rs[j] != ')' && rs[j] != '"' {
-				j++
-			}
-			toks = append(toks, string(rs[i:j]))
-			i = j
-		}
-	}
-	return toks
-}
-
-type parser struct {
-	toks []string
-	i    int
-}
-
-func (p *parser) peek() string {
-	if p.i < len(p.toks) {
-		return p.toks[p.i]
-	}
-	return ""
-}
-
-func (p *parser) or() (string, error) {
-	left, err := p.and()
-	if err != nil {
-		return "", err
-	}
-	for p.peek() == "OR" {
-		p.i++
-		right, err := p.and()
-		if err != nil {
-			return "", err
-		}
-		left = "(" + left + " | " + right + ")"
-	}
-	return left, nil
-}
-
-func (p *parser) and() (string, error) {
-	left, err := p.not()
-	if err != nil {
-		return "", err
-	}
-	for {
-		switch t := p.peek(); {
-		case t == "AND":
-			p.i++
-		case t == "" || t == ")" || t == "OR":
-			return left, nil
-		}
-		right, err := p.not()
-		if err != nil {
-			return "", err
-		}
-		left = "(" + left + " & " + right + ")"
-	}
-}
-
-func (p *parser) not() (string, error) {
-	left, err := p.primary()
-	if err != nil {
-		return "", err
-	}
-	for p.peek() == "NOT" {
-		p.i++
-		right, err := p.primary()
-		if err != nil {
-			return "", err
-		}
-		left = "(" + left + " & !" + right + ")"
-	}
-	return left, nil
-}
-
-func (p *parser) primary() (string, error) {
-	t := p.peek()
-	switch {
-	case t == "":
-		return "", fmt.Errorf("unexpected end of query")
-	case t == "AND" || t == "OR" || t == "NOT" || t == ")":
-		return "", fmt.Errorf("syntax error near %q", t)
-	case t == "(":
-		p.i++
-		inner, err := p.or()
-		if err != nil {
-			return "", err
-		}
-		if p.peek() != ")" {
-			return "", fmt.Errorf("unclosed parenthesis")
-		}
-		p.i++
-		return inner, nil
-	case strings.HasPrefix(t, `"`):
-		p.i++
-		if len(t) < 2 || !strings.HasSuffix(t, `"`) {
-			return "", fmt.Errorf("unterminated string")
-		}
-		return operand(t[1:len(t)-1], false)
-	default:
-		p.i++
-		prefix := strings.HasSuffix(t, "*")
-		return operand(strings.TrimSuffix(t, "*"), prefix)
-	}
-}
-
-// operand is one quoted tsquery operand: its words, separated as the
-// documents' are, which to_tsquery makes a phrase when there are several.
-func operand(text string, prefix bool) (string, error) {
-	words := strings.Fields(strings.Map(func(r rune) rune {
-		if r < 0x80 && !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return ' '
-		}
-		return r
-	}, text))
-	if len(words) == 0 {
-		return "", fmt.Errorf("%q has no words", text)
-	}
-	q := "'" + strings.ReplaceAll(strings.Join(words, " "), "'", "''") + "'"
-	if prefix {
-		q += ":*"
-	}
-	return q, nil
-}
-
-// CheckQuery reports whether expr is a valid expression (nil for "").
+// CheckQuery reports whether expr parses (nil for ""): every tree compiles.
 func (s *Store) CheckQuery(ctx context.Context, expr string) error {
 	return Syntax{}.CheckQuery(ctx, expr)
 }
 
-// Syntax checks expressions without a database (config checks run before a
+// Syntax checks queries without a database (config checks run before a
 // store is opened), with the verdicts of Store.CheckQuery.
 type Syntax struct{}
 
 var _ db.QueryChecker = Syntax{}
 
-// CheckQuery reports whether expr is a valid expression (nil for "").
+// CheckQuery reports whether expr parses (nil for "").
 func (Syntax) CheckQuery(_ context.Context, expr string) error {
-	if _, err := tsquery(expr); err != nil {
-		return &db.QueryError{Query: expr, Reason: err.Error(), Err: err}
-	}
-	return nil
+	_, err := db.ParseQuery(expr)
+	return err
 }
+

@@ -19,21 +19,11 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	for _, f := range []struct {
-		expr string
-		neg  bool
-	}{{q.Match, false}, {q.Exclude, true}} {
-		tq, err := tsquery(f.expr)
-		if err != nil {
-			return nil, &db.QueryError{Query: q.Match + " / " + q.Exclude, Reason: err.Error(), Err: err}
-		}
-		if tq == "" {
-			continue
-		}
-		cond := "p.tsv_stem @@ to_tsquery('paperfeed_stem', " + arg(tq) + ")"
-		if f.neg {
-			cond = "NOT (" + cond + ")"
-		}
+	cond, err := condition(q, arg)
+	if err != nil {
+		return nil, err
+	}
+	if cond != "" {
 		where = append(where, cond)
 	}
 	if len(q.Sources) > 0 {

@@ -99,7 +99,23 @@ INSERT INTO meta(key, value) VALUES ('generation', 1);
 DROP TRIGGER IF EXISTS papers_fts_ai;
 DROP TRIGGER IF EXISTS papers_fts_au;
 `,
-	// 3: leases (db.Leaser): which process collects a source, sends a digest.
+	// 3: a second full-text index, exact (no stemming), beside the stemmed
+	// one: quoted words and phrases and prefixes match the words as written
+	// ("contrastive" never matches contrast; embedding* never matches
+	// embedded). External content (the text stays in papers alone), kept by
+	// Tx.Save like papers_fts; built here for the papers already stored.
+	`
+CREATE VIRTUAL TABLE papers_exact USING fts5(
+	title, abstract, authors,
+	content='papers', content_rowid='id',
+	tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO papers_exact(papers_exact) VALUES ('rebuild');
+CREATE TRIGGER papers_exact_ad AFTER DELETE ON papers BEGIN
+	INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
+END;
+`,
+	// 4: leases (db.Leaser): which process collects a source, sends a digest.
 	// Times are Unix nanoseconds on the store's clock.
 	`
 CREATE TABLE leases (

@@ -9,29 +9,32 @@ import (
 	"github.com/paperfeed/paperfeed/db"
 )
 
-// ftsTokenizer is the tokenizer of the papers' full-text index: an
-// expression is valid or not against an index built with it.
-const ftsTokenizer = `porter unicode61 remove_diacritics 2`
+// ftsTokenizer is the tokenizer of the stemmed full-text index, and
+// exactTokenizer of the exact one (see fts.go).
+const (
+	ftsTokenizer   = `porter unicode61 remove_diacritics 2`
+	exactTokenizer = `unicode61 remove_diacritics 2`
+)
 
-// CheckQuery reports whether expr is a valid FTS5 expression (nil for "").
+// CheckQuery reports whether expr parses and its compiled FTS5 runs (nil for "").
 func (s *Store) CheckQuery(ctx context.Context, expr string) error {
-	if strings.TrimSpace(expr) == "" {
-		return nil
-	}
-	return tryMatch(ctx, s.r, "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT 1", expr)
+	return checkCompiled(ctx, s.r, expr)
 }
 
-// Syntax checks FTS5 expressions without a store, against an empty index with
-// the store's tokenizer: config checks run before any store is opened. It
+// Syntax checks queries without a store, against empty indexes with the
+// store's tokenizers: config checks run before any store is opened. It
 // implements db.QueryChecker with the verdicts of Store.CheckQuery.
 type Syntax struct{}
 
 var _ db.QueryChecker = Syntax{}
 
-// CheckQuery reports whether expr is a valid FTS5 expression (nil for "").
+// CheckQuery reports whether expr parses and its compiled FTS5 runs (nil for "").
 func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return nil
+	}
+	if _, err := db.ParseQuery(expr); err != nil {
+		return err
 	}
 	conn, err := sql.Open("sqlite", "file::memory:")
 	if err != nil {
@@ -39,15 +42,36 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE q USING fts5(title, abstract, authors, tokenize='"+ftsTokenizer+"')"); err != nil {
-		return fmt.Errorf("check query: %w", err)
+	for table, tok := range map[string]string{stemmedIndex: ftsTokenizer, exactIndex: exactTokenizer} {
+		if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE "+table+" USING fts5(title, abstract, authors, tokenize='"+tok+"')"); err != nil {
+			return fmt.Errorf("check query: %w", err)
+		}
 	}
-	return tryMatch(ctx, conn, "SELECT rowid FROM q WHERE q MATCH ?", expr)
+	return checkCompiled(ctx, conn, expr)
+}
+
+// checkCompiled parses expr and runs its compiled sets once against q's indexes.
+func checkCompiled(ctx context.Context, q querier, expr string) error {
+	parsed, err := db.ParseQuery(expr)
+	if err != nil {
+		return err
+	}
+	plan := compileFTS(parsed.Root)
+	for _, set := range []*rowSet{plan.include, plan.exclude} {
+		if set == nil {
+			continue
+		}
+		sqlText, args := set.selectSQL()
+		if err := tryMatch(ctx, q, "SELECT rowid FROM ("+sqlText+") LIMIT 1", expr, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tryMatch runs an FTS5 MATCH to the end: syntax errors may surface only while stepping.
-func tryMatch(ctx context.Context, q querier, query, expr string) error {
-	rows, err := q.QueryContext(ctx, query, expr)
+func tryMatch(ctx context.Context, q querier, query, expr string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return queryError(expr, err)
 	}

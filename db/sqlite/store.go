@@ -46,6 +46,8 @@ const (
 	stOldText
 	stFTSInsert
 	stFTSDelete
+	stExactInsert
+	stExactDelete
 	stInsertCategory
 	stUpsertSighting
 	stUIDTaken
@@ -69,6 +71,8 @@ var writeSQL = [numWriteStmts]string{
 	stOldText:        `SELECT title, abstract, authors FROM papers WHERE id = ?`,
 	stFTSInsert:      `INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
 	stFTSDelete:      `INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
+	stExactInsert:    `INSERT INTO papers_exact(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
+	stExactDelete:    `INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	stUpsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,

@@ -137,7 +137,7 @@ func TestMigrationFromV1DropsWriteTriggers(t *testing.T) {
 		rows.Scan(&n)
 		triggers = append(triggers, n)
 	}
-	if strings.Join(triggers, ",") != "papers_fts_ad" {
+	if strings.Join(triggers, ",") != "papers_exact_ad,papers_fts_ad" {
 		t.Errorf("triggers after migration: %v", triggers)
 	}
 	if ok, err := s.IntegrityCheck(context.Background()); err != nil || ok != "ok" {
@@ -171,12 +171,21 @@ func TestBackupIsAStore(t *testing.T) {
 	}
 }
 
-// TestQueryErrorNamesNoDriver: the reason is FTS5's own words, without the
+// TestQueryErrorNamesNoDriver: a query that does not parse names the
+// column; an error FTS5 itself raises keeps FTS5's words without the
 // driver's wrapping.
 func TestQueryErrorNamesNoDriver(t *testing.T) {
 	s := openTest(t)
-	err := s.CheckQuery(context.Background(), "foo AND (")
+	ctx := context.Background()
+	err := s.CheckQuery(ctx, "foo AND (")
 	var qe *db.QueryError
+	if !errors.As(err, &qe) {
+		t.Fatal(err)
+	}
+	if want := `bad query "foo AND (": missing a word at the end at column 10`; qe.Error() != want || qe.Column != 10 {
+		t.Errorf("message %q column %d, want %q", qe.Error(), qe.Column, want)
+	}
+	err = tryMatch(ctx, s.r, "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", "foo AND (", "foo AND (")
 	if !errors.As(err, &qe) {
 		t.Fatal(err)
 	}

@@ -15,37 +15,39 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 	var where []string
 	var args []any
 	from := " FROM papers p"
-	match, exclude := strings.TrimSpace(q.Match), strings.TrimSpace(q.Exclude)
-	if match != "" {
-		expr := match
-		if exclude != "" {
-			// One FTS5 expression (NOT is FTS5's set difference): the excluded
-			// set is never materialised.
-			expr = "(" + match + ") NOT (" + exclude + ")"
-		}
-		n, err := s.countMatches(ctx, expr, denseMatches*q.Cap)
+	tree, err := q.Tree()
+	if err != nil {
+		return nil, err
+	}
+	label := q.Match + " / " + q.Exclude
+	plan := compileFTS(tree)
+	if in := plan.include; in != nil {
+		inSQL, inArgs := in.selectSQL()
+		n, err := s.countMatches(ctx, inSQL, inArgs, denseMatches*q.Cap)
 		if err != nil {
-			return nil, queryError(q.Match+" / "+q.Exclude, err)
+			return nil, queryError(label, err)
 		}
 		switch {
 		case n < sparseMatches*q.Cap:
 			// Few matches: read them all and sort (cost grows with the matches).
-			where = append(where, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-		case n < denseMatches*q.Cap:
+			where = append(where, "p.id IN ("+inSQL+")")
+		case n < denseMatches*q.Cap || in.table == "":
 			// Many: walk papers newest first and test each against the matches'
 			// set, stopping at Cap (building the set costs about 1 µs a match).
 			from += " INDEXED BY papers_published"
-			where = append(where, "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+			where = append(where, "p.id IN ("+inSQL+")")
 		default:
-			// Very many: walk papers newest first and probe the index for each;
-			// about Cap/selectivity probes, never the whole set.
+			// Very many, on one index: walk papers newest first and probe the
+			// index for each; about Cap/selectivity probes, never the whole set.
 			from += " INDEXED BY papers_published"
-			where = append(where, "EXISTS (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? AND rowid = p.id)")
+			where = append(where, "EXISTS (SELECT 1 FROM "+in.table+" WHERE "+in.table+" MATCH ? AND rowid = p.id)")
 		}
-		args = append(args, expr)
-	} else if exclude != "" {
-		where = append(where, "p.id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-		args = append(args, q.Exclude)
+		args = append(args, inArgs...)
+	}
+	if x := plan.exclude; x != nil {
+		xSQL, xArgs := x.selectSQL()
+		where = append(where, "p.id NOT IN ("+xSQL+")")
+		args = append(args, xArgs...)
 	}
 	if len(q.Sources) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM sightings s WHERE s.paper_id = p.id AND s.source IN ("+qmarks(len(q.Sources))+"))")
@@ -77,7 +79,7 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 	rows, err := s.r.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		if strings.Contains(err.Error(), "fts5") {
-			return nil, queryError(q.Match+" / "+q.Exclude, err)
+			return nil, queryError(label, err)
 		}
 		return nil, fmt.Errorf("topic query: %w", err)
 	}
@@ -96,7 +98,7 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		if strings.Contains(err.Error(), "fts5") {
-			return nil, queryError(q.Match, err)
+			return nil, queryError(label, err)
 		}
 		return nil, fmt.Errorf("topic query: %w", err)
 	}
@@ -126,10 +128,11 @@ const (
 	denseMatches  = 800
 )
 
-// countMatches counts the rows expr matches, up to limit (cheap: a doclist walk).
-func (s *Store) countMatches(ctx context.Context, expr string, limit int) (int, error) {
+// countMatches counts the rows a compiled set matches, up to limit (cheap
+// for one MATCH: a doclist walk).
+func (s *Store) countMatches(ctx context.Context, setSQL string, args []any, limit int) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)", expr, limit).Scan(&n)
+	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM ("+setSQL+" LIMIT ?)", append(args[:len(args):len(args)], limit)...).Scan(&n)
 	return n, err
 }
 

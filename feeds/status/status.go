@@ -169,21 +169,22 @@ var page = template.Must(template.New("status").Funcs(template.FuncMap{
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1b1b1b}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 .ok{color:#17612e}.failing{color:#a4161a;font-weight:600}.pending{color:#666}.err{color:#a4161a;word-break:break-word}
-code{font-size:.85em;word-break:break-all}@media(max-width:700px){td,th{display:block}tr{display:block;border-bottom:2px solid #bbb}}
+code{font-size:.85em;word-break:break-all}
+@media(max-width:700px){thead{display:none}table,tbody,tr,td{display:block;width:100%}tr{border-bottom:2px solid #bbb;padding:.25rem 0}td{display:grid;grid-template-columns:7.5rem minmax(0,1fr);gap:.5rem;border-bottom:0;padding:.2rem 0;overflow-wrap:anywhere}td::before{content:attr(data-label);color:#555;font-size:.85em;padding-top:.1rem}td>*{min-width:0}}
 </style></head><body>
 <h1>Status</h1>
 <p>{{.Papers}} papers, {{.Sightings}} listings, store generation {{.Generation}}. Generated {{.Generated.Format "2006-01-02 15:04:05 UTC"}}.</p>
 <p><a href="?format=json">JSON</a> · <a href="/metrics">metrics</a> · <a href="/">topics</a></p>
 <table><thead><tr><th>Source</th><th>Health</th><th>Last pass</th><th>Last success</th><th>Last error</th><th>Next check</th><th>Papers</th><th>HTTP cache</th></tr></thead><tbody>
 {{range .Sources}}<tr>
-<td><strong>{{.Name}}</strong><br><small>{{.Type}}, every {{.Interval}}</small></td>
-<td class="{{.Health}}">{{.Health}}{{if .Failures}} ({{.Failures}} in a row){{end}}</td>
-<td>{{when .LastAttempt}}{{if .LastPass}}<br><small>{{.LastPass}}</small>{{end}}</td>
-<td>{{when .LastSuccess}}</td>
-<td>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}}</small>{{else}}none{{end}}</td>
-<td>{{when .NextCheck}}</td>
-<td>{{.Papers}}</td>
-<td>{{range $u, $v := .HTTPCache}}<code>{{$u}}</code>{{if $v.ETag}} ETag {{$v.ETag}}{{end}}{{if $v.LastModified}} Last-Modified {{$v.LastModified}}{{end}}<br>{{else}}none{{end}}</td>
+<td data-label="Source"><span><strong>{{.Name}}</strong><br><small>{{.Type}}, every {{.Interval}}</small></span></td>
+<td data-label="Health"><span class="{{.Health}}">{{.Health}}{{if .Failures}} ({{.Failures}} in a row){{end}}</span></td>
+<td data-label="Last pass"><span>{{when .LastAttempt}}{{if .LastPass}}<br><small>{{.LastPass}}</small>{{end}}</span></td>
+<td data-label="Last success"><span>{{when .LastSuccess}}</span></td>
+<td data-label="Last error"><span>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}}</small>{{else}}none{{end}}</span></td>
+<td data-label="Next check"><span>{{when .NextCheck}}</span></td>
+<td data-label="Papers"><span>{{.Papers}}</span></td>
+<td data-label="HTTP cache"><span>{{range $u, $v := .HTTPCache}}<code>{{$u}}</code>{{if $v.ETag}} ETag {{$v.ETag}}{{end}}{{if $v.LastModified}} Last-Modified {{$v.LastModified}}{{end}}<br>{{else}}none{{end}}</span></td>
 </tr>{{end}}
 </tbody></table>
 </body></html>

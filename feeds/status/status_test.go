@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/sqlite"
+	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
 )
 
 func TestStatus(t *testing.T) {
@@ -95,4 +97,44 @@ func openStore(t *testing.T) *sqlite.Store {
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// TestStatusScreenshots: /status renders in headless Chromium at 1280 and
+// 400 px without scrolling sideways, failing and pending sources and a long
+// error message included.
+func TestStatusScreenshots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	bctx := pageshot.Browser(t)
+	dir := pageshot.Dir(t)
+	ctx := context.Background()
+	store := openStore(t)
+	cfg := config.Default()
+	cfg.Sources = []config.Source{
+		{Name: "arxiv-cs-lg", Type: "arxiv", Categories: []string{"cs.LG", "cs.CL"}},
+		{Name: "biorxiv-neuroscience", Type: "biorxiv", Category: "neuroscience"},
+		{Name: "never-ran", Type: "feed", URL: "https://example.org/c.rss"},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for _, st := range []db.SourceState{
+		{Name: "arxiv-cs-lg", Type: "arxiv", LastAttempt: at, LastSuccess: at, NextCheck: at.Add(time.Hour), LastSummary: "31 new, 4 merged, 120 unchanged",
+			State: []byte(`{"validators":{"https://rss.arxiv.org/rss/cs.LG+cs.CL":{"etag":"\"W/5f3a9c0e7d1b2a44\"","last_modified":"Wed, 25 Nov 2026 05:00:00 GMT"}}}`)},
+		{Name: "biorxiv-neuroscience", Type: "biorxiv", LastAttempt: at, LastErrorAt: at, Failures: 4, NextCheck: at.Add(2 * time.Hour),
+			LastError: "GET https://api.biorxiv.org/details/biorxiv/2026-11-19/2026-11-26/0?category=neuroscience: HTTP 503 Service Unavailable: upstream_connect_error_or_disconnect_reset_before_headers"},
+	} {
+		if err := store.SaveSourceState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(cfg, store, func() time.Time { return at }))
+	defer srv.Close()
+	for _, width := range []int{1280, 400} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			t.Logf("screenshot %s", pageshot.Shot(t, bctx, dir, "status", srv.URL+"/status", width))
+		})
+	}
 }

@@ -1,0 +1,146 @@
+package topic
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/rank"
+	"github.com/paperfeed/paperfeed/aggregator/recommend"
+	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
+)
+
+// MaxCandidates bounds the candidates a like-topic without a window scores:
+// the newest this many papers passing its other filters.
+const MaxCandidates = 100_000
+
+// Ranked is a topic's papers as served and, for a like-topic, why.
+type Ranked struct {
+	Papers []*model.Paper
+	// Scores[i] is Papers[i]'s model score; nil unless a like-topic.
+	Scores []float64
+	// Model is a like-topic's model (its strongest words); nil otherwise.
+	Model *recommend.Model
+	// MinScore is the threshold a like-topic applied (-Inf: none).
+	MinScore float64
+	// Missing are the like and unlike entries no stored paper answers.
+	Missing []string
+	// Problem says why a like-topic has no papers, when it is known.
+	Problem string
+}
+
+// Resolve returns the stored papers the entries name (arXiv ids or DOIs in
+// any form ident reads), and the entries that name none.
+func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper, []string, error) {
+	var arxiv, dois []string
+	for _, e := range entries {
+		if id := ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:")); id != "" {
+			arxiv = append(arxiv, id)
+		} else if d := ident.NormalizeDOI(e); d != "" {
+			dois = append(dois, d)
+		}
+	}
+	ps, err := r.Identified(ctx, arxiv, dois)
+	if err != nil {
+		return nil, nil, err
+	}
+	var missing []string
+	for _, e := range entries {
+		id := ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:"))
+		d := ""
+		if id == "" {
+			d = ident.NormalizeDOI(e)
+		}
+		found := false
+		for _, p := range ps {
+			if (id != "" && p.ArxivID == id) || (d != "" && p.DOI == d) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, e)
+		}
+	}
+	return ps, missing, nil
+}
+
+// likeTopic ranks a like-topic: its candidates (its other filters; without a
+// window the MaxCandidates newest) scored by eng's model of its exemplars,
+// exemplars and unlikes left out, those scoring under min_score left out
+// (default: none for sort "relevance", the model's DefaultMin otherwise); the
+// limit best (a window's every paper up to cap), in the topic's order.
+func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
+	likes, missL, err := Resolve(ctx, r, t.Like)
+	if err != nil {
+		return Ranked{}, err
+	}
+	unlikes, missU, err := Resolve(ctx, r, t.Unlike)
+	if err != nil {
+		return Ranked{}, err
+	}
+	out := Ranked{Missing: append(missL, missU...)}
+	if len(likes) == 0 {
+		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like) is stored yet", len(t.Like))
+		return out, nil
+	}
+	q := Query(t, 0, now)
+	keep := t.Cap
+	if t.Window == 0 {
+		q.Limit, q.Cap, keep = MaxCandidates, MaxCandidates, t.Limit
+	}
+	if limit > 0 {
+		keep = limit
+	}
+	cands, err := r.Topic(ctx, q)
+	if err != nil {
+		return Ranked{}, err
+	}
+	m, scores, err := eng.Scores(ctx, t.Name, likes, unlikes, cands)
+	if err != nil {
+		return Ranked{}, fmt.Errorf("topic %q: %w", t.Name, err)
+	}
+	// The limit bounds a relevance feed; another order keeps what looks
+	// more like the exemplars than an average stored paper.
+	out.Model, out.MinScore = m, m.DefaultMin
+	if t.Sort == rank.Relevance {
+		out.MinScore = math.Inf(-1)
+	}
+	if t.MinScore != nil {
+		out.MinScore = *t.MinScore
+	}
+	skip := map[int64]bool{}
+	for _, p := range append(likes, unlikes...) {
+		skip[p.ID] = true
+	}
+	best := rank.ByScore(cands, scores, skip, out.MinScore, keep)
+	if t.Sort != rank.Relevance {
+		ps := make([]*model.Paper, len(best))
+		score := map[int64]float64{}
+		for i, s := range best {
+			ps[i], score[s.Paper.ID] = s.Paper, s.Score
+		}
+		if err := rank.Order(ps, t.Sort, now); err != nil {
+			return Ranked{}, fmt.Errorf("topic %q: %w", t.Name, err)
+		}
+		for i, p := range ps {
+			best[i] = rank.Scored{Paper: p, Score: score[p.ID]}
+		}
+	}
+	for _, s := range best {
+		out.Papers = append(out.Papers, s.Paper)
+		out.Scores = append(out.Scores, s.Score)
+	}
+	if len(out.Papers) == 0 {
+		out.Problem = "no candidate passes the topic's filters"
+		if !math.IsInf(out.MinScore, -1) {
+			out.Problem = fmt.Sprintf("no candidate scores at least %.3f", out.MinScore)
+		}
+	}
+	return out, nil
+}
