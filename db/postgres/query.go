@@ -90,4 +90,3 @@ func (Syntax) CheckQuery(_ context.Context, expr string) error {
 	_, err := db.ParseQuery(expr)
 	return err
 }
-
