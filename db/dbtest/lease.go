@@ -92,11 +92,11 @@ func testLeases(t *testing.T, b Backend) {
 	})
 	t.Run("expiry", func(t *testing.T) {
 		const ttl = 50 * time.Millisecond
+		start := time.Now() // before the claim: the lease cannot expire sooner than ttl after it
 		if !claim(t, s, "digest", "r1", ttl) {
 			t.Fatal("free lease not granted")
 		}
 		// Polled: the lease must go to r2 once it expired, never before it did.
-		start := time.Now()
 		for !claim(t, other, "digest", "r2", time.Hour) {
 			if time.Since(start) > time.Minute {
 				t.Fatal("an expired lease was never granted")
