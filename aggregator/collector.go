@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -43,6 +44,8 @@ type Collector struct {
 
 	sources []configured
 
+	replica string // the holder name of this process's leases
+
 	mu      sync.Mutex
 	running map[string]bool
 }
@@ -62,6 +65,9 @@ type Options struct {
 	Metrics *Metrics // may be nil
 	// Progress receives backfill progress (see sources.Options).
 	Progress func(source string, done, total int)
+	// Replica names this process in the store's leases; "" means the host
+	// name and the process id.
+	Replica string
 }
 
 // New builds a collector for every source in cfg.
@@ -72,7 +78,11 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}}
+	if o.Replica == "" {
+		host, _ := os.Hostname()
+		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
+	}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
@@ -219,7 +229,7 @@ func (c *Collector) Run(ctx context.Context) {
 						}()
 						defer c.release(s.cfg.Name)
 						// A pass in flight finishes its transaction even when asked to stop.
-						c.pass(context.WithoutCancel(ctx), s)
+						c.leasedPass(context.WithoutCancel(ctx), s)
 					}()
 				}
 				continue
@@ -242,6 +252,52 @@ func (c *Collector) Run(ctx context.Context) {
 			t.Stop()
 		}
 	}
+}
+
+// LeaseTTL is how long a replica's lease on a source outlives its last
+// renewal: a replica killed mid-pass holds the source at most this long.
+const LeaseTTL = 30 * time.Second
+
+// leasedPass runs a scheduled pass of s while holding the source's lease in
+// the store, so that of several replicas on one store one collects it at a
+// time. The source's state is read again under the lease: a replica that
+// just finished a pass has moved its next check, and the pass is skipped.
+// The lease is renewed every LeaseTTL/3 while the pass runs.
+func (c *Collector) leasedPass(ctx context.Context, s configured) {
+	name := db.SourceLease(s.cfg.Name)
+	ok, err := c.store.ClaimLease(ctx, name, c.replica, LeaseTTL)
+	if err != nil {
+		c.log.Error("claim source lease", "source", s.cfg.Name, "err", err)
+		return
+	}
+	if !ok {
+		return // another replica collects it
+	}
+	defer func() {
+		if err := c.store.ReleaseLease(ctx, name, c.replica); err != nil {
+			c.log.Warn("release source lease", "source", s.cfg.Name, "err", err)
+		}
+	}()
+	if st, err := c.store.SourceState(ctx, s.cfg.Name); err == nil && st.NextCheck.After(c.now()) {
+		return
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if ok, err := c.store.RenewLease(ctx, name, c.replica, LeaseTTL); err != nil || !ok {
+					c.log.Warn("source lease not renewed", "source", s.cfg.Name, "held", ok, "err", err)
+				}
+			}
+		}
+	}()
+	c.pass(ctx, s)
 }
 
 func (c *Collector) claim(name string) bool {

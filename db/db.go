@@ -94,10 +94,33 @@ type SourceStore interface {
 	SaveSourceState(ctx context.Context, st SourceState) error
 }
 
+// Leaser hands out named, expiring leases: a lease is held by one holder (a
+// replica) at a time, until it is released or its time to live runs out
+// without a renewal. Replicas on one store use them so that one of them does
+// a job (collect a source, send a digest): a replica that dies holding one
+// loses it when it expires. Leases are not part of the papers: taking,
+// renewing or releasing one never changes Generation.
+type Leaser interface {
+	// ClaimLease takes the named lease for holder for ttl when nobody holds
+	// it, its holder let it expire, or holder holds it already (then it is
+	// renewed). It reports whether holder holds it now; two claims at once
+	// never both win.
+	ClaimLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// RenewLease extends a lease holder holds to ttl from now; false when
+	// holder does not hold it (it expired and another holder took it, or it
+	// was released).
+	RenewLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up a lease holder holds (nothing when it holds none).
+	ReleaseLease(ctx context.Context, name, holder string) error
+	// Leases lists the leases held now (unexpired), by name.
+	Leases(ctx context.Context) ([]Lease, error)
+}
+
 // Store is a paper store.
 type Store interface {
 	Reader
 	SourceStore
+	Leaser
 	// Update runs fn in one write transaction: committed when fn returns nil,
 	// rolled back otherwise (then it returns fn's error).
 	Update(ctx context.Context, fn func(Tx) error) error

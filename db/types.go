@@ -124,3 +124,15 @@ type Text struct {
 	Abstract string
 	Authors  []string
 }
+
+// Lease is a named claim one holder has until Expires (see Leaser).
+type Lease struct {
+	Name    string
+	Holder  string
+	Since   time.Time // when this holder took it
+	Expires time.Time
+}
+
+// SourceLease is the name of the lease a replica holds while it collects the
+// named source.
+func SourceLease(source string) string { return "source:" + source }

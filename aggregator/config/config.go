@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/paperfeed/paperfeed/aggregator/redact"
 )
 
 // Config is the whole configuration file.
@@ -43,6 +45,20 @@ type Server struct {
 type Storage struct {
 	// Path of the SQLite database; relative paths are resolved against the config file's folder.
 	Path string `toml:"path"`
+	// URL of a PostgreSQL database (postgres://...); when set it is the store
+	// and Path is unused. Its password comes from the URL, PGPASSWORD,
+	// ~/.pgpass or PasswordFile.
+	URL          string `toml:"url"`
+	PasswordFile string `toml:"password_file"`
+}
+
+// Backend names the configured store for people: "PostgreSQL" and the URL
+// without its password, or "SQLite" and the path.
+func (s Storage) Backend() string {
+	if s.URL != "" {
+		return "PostgreSQL " + redact.URL(s.URL)
+	}
+	return "SQLite " + s.Path
 }
 
 // Collect is the [collect] table.
@@ -227,6 +243,12 @@ func (c *Config) Validate() error {
 	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
 	if c.Server.Title == "" {
 		c.Server.Title = "paperfeed"
+	}
+	if u := c.Storage.URL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		add("[storage] url = %q: want a postgres:// URL", redact.URL(u))
+	}
+	if c.Storage.PasswordFile != "" && c.Storage.URL == "" {
+		add("[storage] password_file is set without a url")
 	}
 	if c.Storage.Path == "" {
 		add("[storage] path is empty")

@@ -26,7 +26,7 @@ const previewTitles = 3
 
 func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "config %s: ok\n", cfg.Path)
-	fmt.Fprintf(stdout, "storage: %s\nlisten: %s\nbase_url: %s\n", cfg.Storage.Path, cfg.Server.Listen, cfg.Server.BaseURL)
+	fmt.Fprintf(stdout, "storage: %s\nlisten: %s\nbase_url: %s\n", cfg.Storage.Backend(), cfg.Server.Listen, cfg.Server.BaseURL)
 	for _, w := range warnings(cfg) {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
@@ -47,7 +47,19 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 
 	// The preview reads an existing store only: check never creates one.
 	var store db.Store
-	if _, err := os.Stat(cfg.Storage.Path); err == nil {
+	if cfg.Storage.URL != "" {
+		// A database server: say whether it answers; the preview needs it to.
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		s, err := openStore(pctx, cfg, now)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stdout, "storage: not reachable: %v\n", redact.Error(err))
+		} else {
+			fmt.Fprintln(stdout, "storage: reachable")
+			defer s.Close()
+			store = s
+		}
+	} else if _, err := os.Stat(cfg.Storage.Path); err == nil {
 		s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{Now: now})
 		if err != nil {
 			return fmt.Errorf("open store for the topic preview: %w", err)
@@ -68,7 +80,7 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 
 	fmt.Fprintf(stdout, "\ntopics (%d):\n", len(cfg.Topics))
 	if store == nil {
-		fmt.Fprintf(stdout, "  (no store at %s: the preview of what each topic matches needs one; run `paperfeed collect` first)\n", cfg.Storage.Path)
+		fmt.Fprintf(stdout, "  (no store at %s: the preview of what each topic matches needs one; run `paperfeed collect` first)\n", cfg.Storage.Backend())
 	} else {
 		fmt.Fprintf(stdout, "  matched against the %d papers stored now:\n", stored)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/postgres"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -149,9 +150,16 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 
 // openStore opens (creating and migrating if needed) the configured store on the clock now.
 func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (db.Store, error) {
+	if cfg.Storage.URL != "" {
+		s, err := postgres.Open(ctx, cfg.Storage.URL, postgres.Options{Now: now, PasswordFile: cfg.Storage.PasswordFile})
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return s, nil
+	}
 	s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{Now: now})
 	if err != nil {
-		return nil, err // not a typed nil in the interface
+		return nil, err
 	}
 	return s, nil
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, b Backend) {
 		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
+		{"Leases", testLeases},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
 )
 
@@ -94,8 +95,8 @@ func TestUIDSuffixIsDeterministic(t *testing.T) {
 			runs[r] = append(runs[r], p.UID)
 		}
 	}
-	base := "pf:" + shortHash("arxiv\x00g1")
-	want := []string{base, base + "-" + shortHash("arxiv\x00g1\x002"), base + "-" + shortHash("arxiv\x00g1\x003")}
+	base := "pf:" + db.ShortHash("arxiv\x00g1")
+	want := []string{base, base + "-" + db.ShortHash("arxiv\x00g1\x002"), base + "-" + db.ShortHash("arxiv\x00g1\x003")}
 	for r, uids := range runs {
 		for i := range want {
 			if uids[i] != want[i] {

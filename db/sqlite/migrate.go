@@ -115,6 +115,16 @@ CREATE TRIGGER papers_exact_ad AFTER DELETE ON papers BEGIN
 	INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
 END;
 `,
+	// 4: leases (db.Leaser): which process collects a source, sends a digest.
+	// Times are Unix nanoseconds on the store's clock.
+	`
+CREATE TABLE leases (
+	name    TEXT PRIMARY KEY,
+	holder  TEXT NOT NULL,
+	since   INTEGER NOT NULL,
+	expires INTEGER NOT NULL
+);
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/paperfeed/paperfeed/db"
@@ -212,40 +209,9 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	return nil
 }
 
-// newUID picks the public id of a new paper: its arXiv id or DOI when free,
-// else a hash of its first sighting. It never changes afterwards.
+// newUID picks the public id of a new paper (see db.NewUID).
 func (t *Tx) newUID(ctx context.Context, p *model.Paper) (string, error) {
-	var tries []string
-	if p.ArxivID != "" {
-		tries = append(tries, "arxiv:"+p.ArxivID)
-	}
-	if p.DOI != "" {
-		tries = append(tries, "doi:"+p.DOI)
-	}
-	seed := p.Title
-	if len(p.Sightings) > 0 {
-		seed = p.Sightings[0].Source + "\x00" + p.Sightings[0].GUID
-	}
-	tries = append(tries, "pf:"+shortHash(seed))
-	for _, uid := range tries {
-		if taken, err := t.uidTaken(ctx, uid); err != nil {
-			return "", err
-		} else if !taken {
-			return uid, nil
-		}
-	}
-	// Every try is taken (another paper has the same ids and first sighting):
-	// the hash gets a numbered suffix. (A clock reading would repeat under a
-	// fake clock: it is no source of uniqueness.)
-	last := tries[len(tries)-1]
-	for n := 2; ; n++ {
-		uid := last + "-" + shortHash(seed+"\x00"+strconv.Itoa(n))
-		if taken, err := t.uidTaken(ctx, uid); err != nil {
-			return "", err
-		} else if !taken {
-			return uid, nil
-		}
-	}
+	return db.NewUID(p, func(uid string) (bool, error) { return t.uidTaken(ctx, uid) })
 }
 
 func (t *Tx) uidTaken(ctx context.Context, uid string) (bool, error) {
@@ -254,11 +220,6 @@ func (t *Tx) uidTaken(ctx context.Context, uid string) (bool, error) {
 		return false, fmt.Errorf("pick paper id: %w", err)
 	}
 	return n > 0, nil
-}
-
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:8])
 }
 
 // Touch records that a source listed an already stored item again, without
