@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/digest"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -220,6 +221,17 @@ func (s *Server) buildOPML() ([]byte, error) {
 			HTMLURL:     s.topicURL(t.Name, FormatHTML),
 			Description: cleanLine(t.Description, maxAbstractRunes),
 		})
+		for _, k := range digestKinds {
+			label := title + " · Daily digest"
+			if k == digest.Weekly {
+				label = title + " · Weekly digest"
+			}
+			d.Outline = append(d.Outline, opmlEntry{
+				Type: "rss", Text: label, Title: label,
+				XMLURL:  s.digestURL(t.Name, k, FormatRSS),
+				HTMLURL: s.topicURL(t.Name, FormatHTML),
+			})
+		}
 	}
 	return renderOPML(d)
 }

@@ -35,6 +35,9 @@ type entry struct {
 	Upvotes    int
 	Comment    string
 	JournalRef string
+	// Content, when set, is the item's HTML content in place of the paper's
+	// (a digest item's list of papers).
+	Content string
 }
 
 type relLink struct {
@@ -184,6 +187,9 @@ var contentTmpl = template.Must(template.New("content").Parse(
 // code, sources, links), every upstream string escaped. It is every format's
 // item content, so a change of any of these reaches readers.
 func (e *entry) contentHTML() string {
+	if e.Content != "" {
+		return e.Content
+	}
 	var b bytes.Buffer
 	err := contentTmpl.Execute(&b, e)
 	if err != nil {

@@ -99,6 +99,11 @@ INSERT INTO meta(key, value) VALUES ('generation', 1);
 DROP TRIGGER IF EXISTS papers_fts_ai;
 DROP TRIGGER IF EXISTS papers_fts_au;
 `,
+	// 3: digests select the papers first seen in a period (db.TopicQuery's
+	// SeenFrom/SeenUntil).
+	`
+CREATE INDEX papers_first_seen ON papers(first_seen);
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
