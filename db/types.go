@@ -18,6 +18,9 @@ type TopicQuery struct {
 	Categories []string // only papers in one of these categories
 	MinUpvotes int
 	Since      time.Time // only papers published at or after Since (zero: no bound)
+	// Only papers the store first saw in [SeenFrom, SeenUntil) (zero: no
+	// bound): what was new to a reader in a period, as digests want.
+	SeenFrom, SeenUntil time.Time
 	// Every paper published at or after WindowStart is selected, up to Cap,
 	// and at least Limit papers however old. Without a WindowStart exactly the
 	// Limit newest are.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/digest"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -267,6 +268,17 @@ func (s *Server) buildOPML() ([]byte, error) {
 			HTMLURL:     s.topicURL(t.Name, FormatHTML),
 			Description: cleanLine(t.Description, maxAbstractRunes),
 		})
+		for _, k := range digestKinds {
+			label := title + " · Daily digest"
+			if k == digest.Weekly {
+				label = title + " · Weekly digest"
+			}
+			d.Outline = append(d.Outline, opmlEntry{
+				Type: "rss", Text: label, Title: label,
+				XMLURL:  s.digestURL(t.Name, k, FormatRSS),
+				HTMLURL: s.topicURL(t.Name, FormatHTML),
+			})
+		}
 	}
 	return renderOPML(d)
 }
@@ -281,8 +293,8 @@ func likeModelView(t config.Topic, rk topic.Ranked) *modelView {
 		v.Missing = append(v.Missing, cleanLine(m, 200))
 	}
 	if m := rk.Model; m != nil {
-		v.Trained = fmt.Sprintf("%d exemplar%s, %d explicit negative%s and %d other stored papers",
-			m.Likes, plural(m.Likes), m.Unlikes, plural(m.Unlikes), m.Background)
+		v.Trained = fmt.Sprintf("%s, %s and %d other stored papers",
+			plural(m.Likes, "exemplar"), plural(m.Unlikes, "explicit negative"), m.Background)
 		if !math.IsInf(rk.MinScore, -1) {
 			v.MinScore = strconv.FormatFloat(rk.MinScore, 'f', 3, 64)
 		}
@@ -294,13 +306,6 @@ func likeModelView(t config.Topic, rk topic.Ranked) *modelView {
 		}
 	}
 	return v
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // storedPapers is how many papers the store holds, asked only when a page

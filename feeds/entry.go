@@ -39,6 +39,9 @@ type entry struct {
 	Page string
 	// Score is a like-topic's model score, formatted; "" elsewhere (HTML pages only).
 	Score string
+	// Content, when set, is the item's HTML content in place of the paper's
+	// (a digest item's list of papers).
+	Content string
 }
 
 type relLink struct {
@@ -217,6 +220,9 @@ var contentTmpl = template.Must(template.New("content").Parse(
 // code, sources, links), every upstream string escaped. It is every format's
 // item content, so a change of any of these reaches readers.
 func (e *entry) contentHTML() string {
+	if e.Content != "" {
+		return e.Content
+	}
 	var b bytes.Buffer
 	err := contentTmpl.Execute(&b, e)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 //	topics.opml
 //	topics/{name}.atom, topics/{name}.rss, topics/{name}.json
 //	topics/{name}.html
+//	topics/{name}/daily.atom, .rss, .json and topics/{name}/weekly.atom, .rss, .json
 //	favicon.ico
 //
 // Topic pages are topics/{name}.html (not topics/{name}/index.html) because every
@@ -31,6 +32,14 @@ func (s *Server) Export(ctx context.Context, dir string) error {
 	for _, t := range s.cfg.Topics {
 		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
 			docs = append(docs, docTopic(t, f, 0))
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "topics", t.Name), 0o755); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		for _, k := range digestKinds {
+			for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
+				docs = append(docs, docDigest(t, k, f))
+			}
 		}
 	}
 	for _, d := range docs {

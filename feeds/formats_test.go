@@ -268,12 +268,17 @@ func TestOPML(t *testing.T) {
 	if err := xml.Unmarshal(f.get(t, "/topics.opml"), &o); err != nil {
 		t.Fatal(err)
 	}
-	if o.Version != "2.0" || o.Title != "Test papers" || len(o.Outlines) != len(f.cfg.Topics) {
+	if o.Version != "2.0" || o.Title != "Test papers" || len(o.Outlines) != 3*len(f.cfg.Topics) {
 		t.Fatalf("got %+v", o)
 	}
 	for i, tp := range f.cfg.Topics {
 		t.Run(tp.Name, func(t *testing.T) {
-			ol := o.Outlines[i]
+			ol := o.Outlines[3*i] // then its daily and weekly digests
+			for j, k := range digestKinds {
+				if d := o.Outlines[3*i+1+j]; d.XMLURL != "https://papers.example.org/topics/"+tp.Name+"/"+k+".rss" {
+					t.Errorf("digest outline %+v", d)
+				}
+			}
 			if ol.Type != "rss" || ol.Text != tp.Title || ol.Title != tp.Title ||
 				ol.XMLURL != "https://papers.example.org/topics/"+tp.Name+".rss" ||
 				ol.HTMLURL != "https://papers.example.org/topics/"+tp.Name+".html" {

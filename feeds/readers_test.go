@@ -35,10 +35,15 @@ func TestReaders(t *testing.T) {
 	srv := httptest.NewServer(f.srv) // httptest binds 127.0.0.1
 	defer srv.Close()
 
+	// A week on, the seed's day and week are over: the digest feeds have items.
+	f.clock.Set(t0.Add(7 * 24 * time.Hour))
 	var paths []string
 	for _, tp := range f.cfg.Topics {
 		for _, ext := range []string{"atom", "rss", "json"} {
 			paths = append(paths, "/topics/"+tp.Name+"."+ext)
+			for _, k := range digestKinds {
+				paths = append(paths, "/topics/"+tp.Name+"/"+k+"."+ext)
+			}
 		}
 	}
 	paths = append(paths, "/search.atom?q=learning", "/search.rss?q=learning", "/search.json?q=learning")

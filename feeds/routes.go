@@ -17,6 +17,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /index.html", s.handleIndex)
 	mux.HandleFunc("GET /topics.opml", s.handleOPML)
 	mux.HandleFunc("GET /topics/{file}", s.handleTopic)
+	mux.HandleFunc("GET /topics/{name}/{file}", s.handleDigest)
 	for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
 		mux.HandleFunc("GET /search."+f, s.handleSearch(f))
 	}
@@ -66,6 +67,23 @@ func (s *Server) handleTopic(w http.ResponseWriter, r *http.Request) {
 		d, ok := s.topicDocs[[2]string{name, format}]
 		if limit != 0 || !ok {
 			d = docTopic(t, format, limit)
+		}
+		return s.get(r.Context(), d)
+	})
+}
+
+// handleDigest serves /topics/{name}/daily.atom and the other digest feeds.
+func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) {
+	name, file := r.PathValue("name"), r.PathValue("file")
+	kind, format, _ := strings.Cut(file, ".")
+	d, ok := s.topicDocs[[2]string{name + "/" + kind, format}]
+	label, flabel := name, kind+"."+format // bounded: only configured documents get their own
+	if !ok {
+		label, flabel = "_unknown", "_unknown"
+	}
+	s.respond(w, r, label, flabel, func() (*rendered, error) {
+		if !ok {
+			return nil, &httpError{code: http.StatusNotFound, msg: fmt.Sprintf("no digest feed %q of topic %q: want daily or weekly, .atom, .rss or .json", cleanLine(file, 100), cleanLine(name, 100))}
 		}
 		return s.get(r.Context(), d)
 	})

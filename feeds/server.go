@@ -114,9 +114,14 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 		for _, f := range []string{FormatAtom, FormatRSS, FormatJSON, FormatHTML} {
 			s.topicDocs[[2]string{t.Name, f}] = docTopic(t, f, 0)
 		}
+		for _, k := range digestKinds {
+			for _, f := range []string{FormatAtom, FormatRSS, FormatJSON} {
+				s.topicDocs[[2]string{t.Name + "/" + k, f}] = docDigest(t, k, f)
+			}
+		}
 	}
-	// Every configured document fits: 4 formats per topic, the index, the
-	// OPML and the search form.
+	// Every configured document fits: 4 formats and 6 digest feeds per
+	// topic, the index, the OPML and the search form.
 	s.pinned = newLRU(len(s.topicDocs)+3, cacheMaxBytes)
 	s.maxAge = min(max(time.Duration(cfg.Collect.Interval)/2, time.Minute), 30*time.Minute)
 	s.cacheControl = fmt.Sprintf("public, max-age=%d", int(s.maxAge.Seconds()))

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	_ "time/tzdata" // time zones by name, on hosts without a zoneinfo database
+
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/paperfeed/paperfeed/aggregator/redact"
@@ -39,6 +41,10 @@ type Server struct {
 	BaseURL string `toml:"base_url"`
 	// Title names the site on the HTML index and in the OPML head.
 	Title string `toml:"title"`
+	// Timezone is the IANA zone digest days and weeks run in (default UTC).
+	Timezone string `toml:"timezone"`
+	// Location is Timezone loaded by Validate.
+	Location *time.Location `toml:"-"`
 }
 
 // Storage is the [storage] table.
@@ -250,6 +256,14 @@ func (c *Config) Validate() error {
 	if c.Storage.PasswordFile != "" && c.Storage.URL == "" {
 		add("[storage] password_file is set without a url")
 	}
+	c.Server.Location = time.UTC
+	if c.Server.Timezone != "" {
+		if loc, err := time.LoadLocation(c.Server.Timezone); err != nil {
+			add("[server] timezone = %q: want an IANA time zone such as \"Europe/Berlin\"", c.Server.Timezone)
+		} else {
+			c.Server.Location = loc
+		}
+	}
 	if c.Storage.Path == "" {
 		add("[storage] path is empty")
 	}
@@ -432,4 +446,12 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q: want e.g. \"3d\", \"6h\", \"90m\"", s)
 	}
 	return v, nil
+}
+
+// Zone is the [server] time zone: Location, or UTC before Validate loaded it.
+func (s Server) Zone() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
 }

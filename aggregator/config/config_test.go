@@ -160,3 +160,22 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestServerTimezone(t *testing.T) {
+	for _, tt := range []struct{ zone, want string }{{"", "UTC"}, {"Europe/Berlin", "Europe/Berlin"}, {"Mars/Olympus", ""}} {
+		t.Run(tt.zone, func(t *testing.T) {
+			c := Default()
+			c.Server.Timezone = tt.zone
+			err := c.Validate()
+			if tt.want == "" {
+				if err == nil || !strings.Contains(err.Error(), `timezone = "Mars/Olympus"`) {
+					t.Fatalf("err = %v, want one naming the zone", err)
+				}
+				return
+			}
+			if err != nil || c.Server.Zone().String() != tt.want {
+				t.Fatalf("zone %v, err %v", c.Server.Zone(), err)
+			}
+		})
+	}
+}

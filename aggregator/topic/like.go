@@ -75,7 +75,7 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 // exemplars and unlikes left out, those scoring under min_score left out
 // (default: none for sort "relevance", the model's DefaultMin otherwise); the
 // limit best (a window's every paper up to cap), in the topic's order.
-func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
+func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
 	likes, missL, err := Resolve(ctx, r, t.Like)
 	if err != nil {
 		return Ranked{}, err
@@ -89,7 +89,7 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like) is stored yet", len(t.Like))
 		return out, nil
 	}
-	q := Query(t, 0, now)
+	q := seen.query(Query(t, 0, now))
 	keep := t.Cap
 	if t.Window == 0 {
 		q.Limit, q.Cap, keep = MaxCandidates, MaxCandidates, t.Limit

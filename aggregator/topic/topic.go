@@ -53,13 +53,27 @@ func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now tim
 // Rank is Papers with the like-topics' models and scores kept in eng (which
 // may be nil when t has no like).
 func Rank(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
+	return RankSeen(ctx, r, eng, t, limit, now, Seen{})
+}
+
+// Seen bounds a ranking to the papers first seen in [From, Until): a
+// digest's period. The zero Seen bounds nothing.
+type Seen struct{ From, Until time.Time }
+
+func (s Seen) query(q db.TopicQuery) db.TopicQuery {
+	q.SeenFrom, q.SeenUntil = s.From, s.Until
+	return q
+}
+
+// RankSeen is Rank over the papers first seen within seen.
+func RankSeen(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
 	if len(t.Like) > 0 {
 		if eng == nil {
 			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
 		}
-		return likeTopic(ctx, r, eng, t, limit, now)
+		return likeTopic(ctx, r, eng, t, limit, now, seen)
 	}
-	ps, err := r.Topic(ctx, Query(t, limit, now))
+	ps, err := r.Topic(ctx, seen.query(Query(t, limit, now)))
 	if err != nil {
 		return Ranked{}, err
 	}

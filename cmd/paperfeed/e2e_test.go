@@ -344,7 +344,7 @@ func TestEndToEnd(t *testing.T) {
 			XMLURL string `xml:"xmlUrl,attr"`
 		} `xml:"body>outline"`
 	}
-	if err := xml.Unmarshal(get("/topics.opml"), &opml); err != nil || len(opml.Outlines) != len(cfg.Topics) {
+	if err := xml.Unmarshal(get("/topics.opml"), &opml); err != nil || len(opml.Outlines) != 3*len(cfg.Topics) { // each topic, its daily and weekly digest
 		t.Errorf("opml: %v %+v", err, opml)
 	}
 	if !strings.Contains(string(get("/")), "Contrastive learning") {
@@ -383,7 +383,7 @@ func TestEndToEnd(t *testing.T) {
 	if err := run(ctx, []string{"export", "-config", cfgPath, "-out", out}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"index.html", "topics.opml", "topics/all.atom", "topics/all.rss", "topics/all.json", "topics/contrastive.atom"} {
+	for _, f := range []string{"index.html", "topics.opml", "topics/all.atom", "topics/all.rss", "topics/all.json", "topics/contrastive.atom", "topics/contrastive/daily.atom", "topics/all/weekly.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("export: %v", err)
 		}

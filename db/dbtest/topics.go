@@ -60,6 +60,10 @@ func testTopic(t *testing.T, b Backend) {
 		{"limit beyond window", db.TopicQuery{WindowStart: Day.Add(9 * time.Hour), Limit: 3, Cap: 100}, []int{9, 8, 7}},
 		{"no window: exactly limit", db.TopicQuery{Limit: 4, Cap: 100}, []int{9, 8, 7, 6}},
 		{"cap below limit is raised", db.TopicQuery{WindowStart: Day, Limit: 3, Cap: 1}, []int{9, 8, 7}},
+		{"first seen in a range", db.TopicQuery{SeenFrom: Day.Add(2 * time.Hour), SeenUntil: Day.Add(5 * time.Hour), Limit: 50}, []int{4, 3, 2}},
+		{"first seen from", db.TopicQuery{SeenFrom: Day.Add(8 * time.Hour), Limit: 50}, []int{9, 8}},
+		{"first seen until", db.TopicQuery{SeenUntil: Day.Add(time.Hour + time.Second), Limit: 50}, []int{1, 0}},
+		{"first seen range and filters", db.TopicQuery{Match: "parsing", SeenFrom: Day, SeenUntil: Day.Add(6 * time.Hour), Limit: 50}, []int{5, 3, 1}},
 		{"window and filters", db.TopicQuery{Match: "embeddings", WindowStart: Day.Add(3 * time.Hour), Limit: 1, Cap: 100}, []int{8, 6, 4}},
 	}
 	for _, tt := range tests {

@@ -113,6 +113,11 @@ CREATE TABLE leases (
 	expires BIGINT NOT NULL
 );
 `,
+	// 2: digests select the papers first seen in a period (db.TopicQuery's
+	// SeenFrom/SeenUntil).
+	`
+CREATE INDEX papers_first_seen ON papers(first_seen);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

@@ -38,6 +38,12 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 	if !q.Since.IsZero() {
 		where = append(where, "p.published >= "+arg(q.Since.Unix()))
 	}
+	if !q.SeenFrom.IsZero() {
+		where = append(where, "p.first_seen >= "+arg(unix(q.SeenFrom)))
+	}
+	if !q.SeenUntil.IsZero() {
+		where = append(where, "p.first_seen < "+arg(unix(q.SeenUntil)))
+	}
 	sqlText := "SELECT " + prefixed("p.", paperColumns) + " FROM papers p"
 	if len(where) > 0 {
 		sqlText += " WHERE " + strings.Join(where, " AND ")

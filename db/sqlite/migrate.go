@@ -125,6 +125,11 @@ CREATE TABLE leases (
 	expires INTEGER NOT NULL
 );
 `,
+	// 5: digests select the papers first seen in a period (db.TopicQuery's
+	// SeenFrom/SeenUntil).
+	`
+CREATE INDEX papers_first_seen ON papers(first_seen);
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -69,6 +69,14 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 		where = append(where, "p.published >= ?")
 		args = append(args, q.Since.Unix())
 	}
+	if !q.SeenFrom.IsZero() {
+		where = append(where, "p.first_seen >= ?")
+		args = append(args, unix(q.SeenFrom))
+	}
+	if !q.SeenUntil.IsZero() {
+		where = append(where, "p.first_seen < ?")
+		args = append(args, unix(q.SeenUntil))
+	}
 	sqlText := "SELECT " + prefixed("p.", paperColumns) + from
 	if len(where) > 0 {
 		sqlText += " WHERE " + strings.Join(where, " AND ")
