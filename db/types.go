@@ -124,3 +124,23 @@ type Text struct {
 	Abstract string
 	Authors  []string
 }
+
+// LookupOutcome is what asking the arXiv API for one id brought.
+type LookupOutcome string
+
+const (
+	// LookupFound: the API returned the paper; the id is never asked again.
+	LookupFound LookupOutcome = "found"
+	// LookupNotFound: the API answered without it; never asked again.
+	LookupNotFound LookupOutcome = "not_found"
+	// LookupFailed: the request failed; the id is asked again later.
+	LookupFailed LookupOutcome = "failed"
+)
+
+// ArxivLookup records the last time one arXiv id was asked of the arXiv API.
+type ArxivLookup struct {
+	ArxivID string // version-less, normalised as model.Item's
+	Outcome LookupOutcome
+	At      time.Time // when it was asked
+	Error   string    // why it failed (LookupFailed only)
+}

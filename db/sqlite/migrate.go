@@ -115,6 +115,18 @@ CREATE TRIGGER papers_exact_ad AFTER DELETE ON papers BEGIN
 	INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
 END;
 `,
+	// 4: what the arXiv API said of each id asked (category completion,
+	// exemplar fetching), and the papers still to complete: an arXiv id and
+	// no categories.
+	`
+CREATE TABLE arxiv_lookups (
+	arxiv_id TEXT PRIMARY KEY,
+	outcome  TEXT NOT NULL CHECK (outcome IN ('found', 'not_found', 'failed')),
+	asked    INTEGER NOT NULL,
+	error    TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX papers_uncategorised ON papers(id) WHERE categories = '[]' AND arxiv_id <> '';
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
