@@ -45,6 +45,11 @@ type Collector struct {
 
 	mu      sync.Mutex
 	running map[string]bool
+
+	// lookup completes papers from the arXiv API (nil: completion is off);
+	// completing runs one round at a time.
+	lookup     *sources.ArxivLookup
+	completing sync.Mutex
 }
 
 type configured struct {
@@ -62,6 +67,9 @@ type Options struct {
 	Metrics *Metrics // may be nil
 	// Progress receives backfill progress (see sources.Options).
 	Progress func(source string, done, total int)
+	// ArxivLookup, when set, completes papers listed without categories from
+	// the arXiv API after passes (see Complete); nil leaves them as listed.
+	ArxivLookup *sources.ArxivLookup
 }
 
 // New builds a collector for every source in cfg.
@@ -72,7 +80,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}, lookup: o.ArxivLookup}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
@@ -183,13 +191,30 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 
 // Run schedules passes until ctx is done: each source on its own interval with
 // jitter, later when the upstream asked (Cache-Control, Expires, Retry-After),
-// backing off after consecutive failures. It returns when ctx is done and every
-// running pass has finished (its transaction committed or rolled back).
+// backing off after consecutive failures. After passes, a completion round
+// (Complete) runs beside them, one at a time. It returns when ctx is done and
+// every running pass and round has finished (its transaction committed or
+// rolled back).
 func (c *Collector) Run(ctx context.Context) {
 	sem := make(chan struct{}, c.cfg.Collect.Workers)
 	passDone := make(chan struct{}, 1) // wakes the loop to reschedule a source whose pass ended
+	complete := make(chan struct{}, 1) // asks for a completion round
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if c.lookup != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-complete:
+					c.Complete(ctx)
+				}
+			}
+		}()
+	}
 	for {
 		next := c.now().Add(time.Minute)
 		states, err := c.store.SourceStates(ctx)
@@ -219,7 +244,12 @@ func (c *Collector) Run(ctx context.Context) {
 						}()
 						defer c.release(s.cfg.Name)
 						// A pass in flight finishes its transaction even when asked to stop.
-						c.pass(context.WithoutCancel(ctx), s)
+						if sum := c.pass(context.WithoutCancel(ctx), s); sum.Err == nil && sum.New+sum.Merged > 0 {
+							select {
+							case complete <- struct{}{}:
+							default: // a round is already asked for
+							}
+						}
 					}()
 				}
 				continue
