@@ -192,7 +192,8 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 // Run schedules passes until ctx is done: each source on its own interval with
 // jitter, later when the upstream asked (Cache-Control, Expires, Retry-After),
 // backing off after consecutive failures. After passes, a completion round
-// (Complete) runs beside them, one at a time. It returns when ctx is done and
+// (Complete) runs beside them, one at a time, after the topics' missing
+// exemplars are fetched (FetchExemplars). It returns when ctx is done and
 // every running pass and round has finished (its transaction committed or
 // rolled back).
 func (c *Collector) Run(ctx context.Context) {
@@ -205,11 +206,13 @@ func (c *Collector) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			c.FetchExemplars(ctx)
 			for {
 				select {
 				case <-ctx.Done():
 					return
 				case <-complete:
+					c.FetchExemplars(ctx) // asks only for failures due again
 					c.Complete(ctx)
 				}
 			}

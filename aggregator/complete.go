@@ -69,7 +69,6 @@ func (c *Collector) Complete(ctx context.Context) CompletionSummary {
 	now := c.now()
 	err = c.store.Update(ctx, func(tx db.Tx) error {
 		sum.Completed = 0
-		var recs []db.ArxivLookup
 		for _, id := range ids {
 			it, ok := res.Found[id]
 			if !ok {
@@ -82,15 +81,8 @@ func (c *Collector) Complete(ctx context.Context) CompletionSummary {
 			if done {
 				sum.Completed++
 			}
-			recs = append(recs, db.ArxivLookup{ArxivID: id, Outcome: db.LookupFound, At: now})
 		}
-		for _, id := range res.NotFound {
-			recs = append(recs, db.ArxivLookup{ArxivID: id, Outcome: db.LookupNotFound, At: now})
-		}
-		for id, ferr := range res.Failed {
-			recs = append(recs, db.ArxivLookup{ArxivID: id, Outcome: db.LookupFailed, At: now, Error: redact.Text(ferr.Error())})
-		}
-		return tx.RecordArxivLookups(ctx, recs)
+		return tx.RecordArxivLookups(ctx, lookupRecords(res, now))
 	})
 	if err != nil {
 		sum.Err = fmt.Errorf("store: %w", err)
@@ -106,6 +98,21 @@ func (c *Collector) Complete(ctx context.Context) CompletionSummary {
 		c.log.Info("category completion", attrs...)
 	}
 	return sum
+}
+
+// lookupRecords are what a lookup learnt of each id, as the store keeps it.
+func lookupRecords(res *sources.LookupResult, now time.Time) []db.ArxivLookup {
+	var out []db.ArxivLookup
+	for id := range res.Found {
+		out = append(out, db.ArxivLookup{ArxivID: id, Outcome: db.LookupFound, At: now})
+	}
+	for _, id := range res.NotFound {
+		out = append(out, db.ArxivLookup{ArxivID: id, Outcome: db.LookupNotFound, At: now})
+	}
+	for id, err := range res.Failed {
+		out = append(out, db.ArxivLookup{ArxivID: id, Outcome: db.LookupFailed, At: now, Error: redact.Text(err.Error())})
+	}
+	return out
 }
 
 // completeOne merges the arXiv API's record of id into the stored paper

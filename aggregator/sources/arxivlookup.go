@@ -30,8 +30,9 @@ type ArxivLookup struct {
 	// Backoff is the wait before the second attempt, doubled for each next
 	// one (0 means 10 s); the fetcher's 3 s spacing comes on top.
 	Backoff time.Duration
-	// batch is the ids per request (ArxivLookupBatch; tests lower it).
-	batch int
+	// Batch is the most ids a request asks for: 0 or more than
+	// ArxivLookupBatch means ArxivLookupBatch.
+	Batch int
 }
 
 // LookupResult is what a lookup learnt of each id asked, by version-less id.
@@ -67,7 +68,7 @@ func (l *ArxivLookup) Lookup(ctx context.Context, f Fetcher, ids []string) *Look
 			ask = append(ask, id)
 		}
 	}
-	size := l.batch
+	size := l.Batch
 	if size <= 0 || size > ArxivLookupBatch {
 		size = ArxivLookupBatch
 	}

@@ -74,7 +74,9 @@ func TestArxivLookupRecorded(t *testing.T) {
 			},
 			wantCats: map[string][]string{"1605.08386": {"math.CO", "math.ST"}, "astro-ph/0601001": {"astro-ph"}},
 		},
-		{name: "two ids in one request, one unknown", batch: 2,
+		// 0808.05394 (a five-digit number before 2015) is no arXiv id: unlike
+		// arxiv.py, which recorded the answer to both, only the other is sent.
+		{name: "invalid id never sent, duplicates asked once", batch: 2,
 			ids:      []string{"0808.05394", "1707.08567", "arXiv:1707.08567"},
 			found:    []string{"1707.08567"},
 			notFound: []string{"0808.05394"},
@@ -84,7 +86,7 @@ func TestArxivLookupRecorded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, seen := server(t, h)
-			r := lookup(t, &ArxivLookup{Endpoint: srv.URL + "/api/query", batch: tc.batch, Backoff: time.Millisecond}, tc.ids...)
+			r := lookup(t, &ArxivLookup{Endpoint: srv.URL + "/api/query", Batch: tc.batch, Backoff: time.Millisecond}, tc.ids...)
 			if len(r.Failed) > 0 {
 				t.Fatalf("failed: %v (requests %v)", r.Failed, *seen)
 			}
