@@ -247,7 +247,10 @@ func (c *Collector) Run(ctx context.Context) {
 						}()
 						defer c.release(s.cfg.Name)
 						// A pass in flight finishes its transaction even when asked to stop.
-						if sum := c.pass(context.WithoutCancel(ctx), s); sum.Err == nil && sum.New+sum.Merged > 0 {
+						// Every successful pass asks for a round: it may have stored papers
+						// to complete, and failed ids come due again. A round with nothing
+						// due reads two indexes and sends nothing.
+						if sum := c.pass(context.WithoutCancel(ctx), s); sum.Err == nil {
 							select {
 							case complete <- struct{}{}:
 							default: // a round is already asked for
