@@ -48,6 +48,11 @@ type Collector struct {
 
 	mu      sync.Mutex
 	running map[string]bool
+
+	// lookup completes papers from the arXiv API (nil: completion is off);
+	// completing runs one round at a time.
+	lookup     *sources.ArxivLookup
+	completing sync.Mutex
 }
 
 type configured struct {
@@ -68,6 +73,9 @@ type Options struct {
 	// Replica names this process in the store's leases; "" means the host
 	// name and the process id.
 	Replica string
+	// ArxivLookup, when set, completes papers listed without categories from
+	// the arXiv API after passes (see Complete); nil leaves them as listed.
+	ArxivLookup *sources.ArxivLookup
 }
 
 // New builds a collector for every source in cfg.
@@ -82,7 +90,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 		host, _ := os.Hostname()
 		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, lookup: o.ArxivLookup}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
@@ -193,13 +201,33 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 
 // Run schedules passes until ctx is done: each source on its own interval with
 // jitter, later when the upstream asked (Cache-Control, Expires, Retry-After),
-// backing off after consecutive failures. It returns when ctx is done and every
-// running pass has finished (its transaction committed or rolled back).
+// backing off after consecutive failures. After passes, a completion round
+// (Complete) runs beside them, one at a time, after the topics' missing
+// exemplars are fetched (FetchExemplars). It returns when ctx is done and
+// every running pass and round has finished (its transaction committed or
+// rolled back).
 func (c *Collector) Run(ctx context.Context) {
 	sem := make(chan struct{}, c.cfg.Collect.Workers)
 	passDone := make(chan struct{}, 1) // wakes the loop to reschedule a source whose pass ended
+	complete := make(chan struct{}, 1) // asks for a completion round
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if c.lookup != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.FetchExemplars(ctx)
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-complete:
+					c.FetchExemplars(ctx) // asks only for failures due again
+					c.Complete(ctx)
+				}
+			}
+		}()
+	}
 	for {
 		next := c.now().Add(time.Minute)
 		states, err := c.store.SourceStates(ctx)
@@ -229,7 +257,15 @@ func (c *Collector) Run(ctx context.Context) {
 						}()
 						defer c.release(s.cfg.Name)
 						// A pass in flight finishes its transaction even when asked to stop.
-						c.leasedPass(context.WithoutCancel(ctx), s)
+						// Every successful pass asks for a round: it may have stored papers
+						// to complete, and failed ids come due again. A round with nothing
+						// due reads two indexes and sends nothing.
+						if sum, ran := c.leasedPass(context.WithoutCancel(ctx), s); ran && sum.Err == nil {
+							select {
+							case complete <- struct{}{}:
+							default: // a round is already asked for
+							}
+						}
 					}()
 				}
 				continue
@@ -262,16 +298,17 @@ const LeaseTTL = 30 * time.Second
 // the store, so that of several replicas on one store one collects it at a
 // time. The source's state is read again under the lease: a replica that
 // just finished a pass has moved its next check, and the pass is skipped.
-// The lease is renewed every LeaseTTL/3 while the pass runs.
-func (c *Collector) leasedPass(ctx context.Context, s configured) {
+// The lease is renewed every LeaseTTL/3 while the pass runs. It reports
+// the pass's summary and whether this replica ran it.
+func (c *Collector) leasedPass(ctx context.Context, s configured) (Summary, bool) {
 	name := db.SourceLease(s.cfg.Name)
 	ok, err := c.store.ClaimLease(ctx, name, c.replica, LeaseTTL)
 	if err != nil {
 		c.log.Error("claim source lease", "source", s.cfg.Name, "err", err)
-		return
+		return Summary{}, false
 	}
 	if !ok {
-		return // another replica collects it
+		return Summary{}, false // another replica collects it
 	}
 	defer func() {
 		if err := c.store.ReleaseLease(ctx, name, c.replica); err != nil {
@@ -279,7 +316,7 @@ func (c *Collector) leasedPass(ctx context.Context, s configured) {
 		}
 	}()
 	if st, err := c.store.SourceState(ctx, s.cfg.Name); err == nil && st.NextCheck.After(c.now()) {
-		return
+		return Summary{}, false
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -297,7 +334,7 @@ func (c *Collector) leasedPass(ctx context.Context, s configured) {
 			}
 		}
 	}()
-	c.pass(ctx, s)
+	return c.pass(ctx, s), true
 }
 
 func (c *Collector) claim(name string) bool {

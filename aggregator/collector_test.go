@@ -61,16 +61,23 @@ func setup(t *testing.T, srcs ...config.Source) (*Collector, db.Store) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := tempStore(t)
 	c, err := New(cfg, store, fetch.New(fetch.Options{Timeout: 5 * time.Second}), Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c, store
+}
+
+// tempStore is an empty store in the test's directory, closed when it ends.
+func tempStore(t *testing.T) db.Store {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pf.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
 
 func all(t *testing.T, s db.Store) []*model.Paper {

@@ -80,6 +80,22 @@ type Tx interface {
 	Touch(ctx context.Context, source, guid string, seen time.Time) error
 	// SaveSourceState writes a source's state with the pass that produced it.
 	SaveSourceState(ctx context.Context, st SourceState) error
+	// RecordArxivLookups stores what asking the arXiv API for ids brought,
+	// replacing an id's earlier record.
+	RecordArxivLookups(ctx context.Context, ls []ArxivLookup) error
+}
+
+// LookupStore knows which arXiv ids were asked of the arXiv API (see
+// Tx.RecordArxivLookups): an id found or not found is never asked twice, a
+// failed one is asked again later.
+type LookupStore interface {
+	// ArxivLookups returns the records of the ids asked, by id; ids never
+	// asked are absent.
+	ArxivLookups(ctx context.Context, ids []string) (map[string]ArxivLookup, error)
+	// ArxivIDsToComplete returns up to limit arXiv ids of stored papers
+	// without categories that were never asked, or whose last asking failed
+	// before retryBefore; the most recently stored papers first.
+	ArxivIDsToComplete(ctx context.Context, retryBefore time.Time, limit int) ([]string, error)
 }
 
 // SourceStore keeps what the collector knows about each source between passes.
@@ -121,6 +137,7 @@ type Store interface {
 	Reader
 	SourceStore
 	Leaser
+	LookupStore
 	// Update runs fn in one write transaction: committed when fn returns nil,
 	// rolled back otherwise (then it returns fn's error).
 	Update(ctx context.Context, fn func(Tx) error) error

@@ -139,3 +139,22 @@ type Lease struct {
 // SourceLease is the name of the lease a replica holds while it collects the
 // named source.
 func SourceLease(source string) string { return "source:" + source }
+// LookupOutcome is what asking the arXiv API for one id brought.
+type LookupOutcome string
+
+const (
+	// LookupFound: the API returned the paper; the id is never asked again.
+	LookupFound LookupOutcome = "found"
+	// LookupNotFound: the API answered without it; never asked again.
+	LookupNotFound LookupOutcome = "not_found"
+	// LookupFailed: the request failed; the id is asked again later.
+	LookupFailed LookupOutcome = "failed"
+)
+
+// ArxivLookup records the last time one arXiv id was asked of the arXiv API.
+type ArxivLookup struct {
+	ArxivID string // version-less, normalised as model.Item's
+	Outcome LookupOutcome
+	At      time.Time // when it was asked
+	Error   string    // why it failed (LookupFailed only)
+}

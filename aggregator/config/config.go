@@ -76,6 +76,9 @@ type Collect struct {
 	MaxBodyBytes int64 `toml:"max_body_bytes"`
 	// Workers bounds how many sources are collected at once.
 	Workers int `toml:"workers"`
+	// ArxivAPIURL is the arXiv query API that completes papers known by an
+	// arXiv id but listed without categories; "" turns completion off.
+	ArxivAPIURL string `toml:"arxiv_api_url"`
 }
 
 // Topic is one [[topic]] entry: a published feed.
@@ -110,6 +113,7 @@ const (
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxBodyBytes = 20 << 20
 	DefaultWorkers      = 4
+	DefaultArxivAPIURL  = "https://export.arxiv.org/api/query"
 	DefaultTopicLimit   = 50
 	DefaultTopicCap     = 500
 	DefaultTopicWindow  = 72 * time.Hour
@@ -136,6 +140,7 @@ func Default() *Config {
 			UserAgent:    DefaultUserAgent,
 			MaxBodyBytes: DefaultMaxBodyBytes,
 			Workers:      DefaultWorkers,
+			ArxivAPIURL:  DefaultArxivAPIURL,
 		},
 	}
 }
@@ -281,6 +286,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Collect.Workers <= 0 {
 		add("[collect] workers = %d: must be positive", c.Collect.Workers)
+	}
+	if a := c.Collect.ArxivAPIURL; a != "" {
+		if u, err := url.Parse(a); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("[collect] arxiv_api_url = %q: want an absolute http(s) URL, or \"\" for no category completion", a)
+		}
 	}
 
 	names := map[string]bool{}

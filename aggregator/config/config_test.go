@@ -93,6 +93,7 @@ func TestValidationErrors(t *testing.T) {
 		{"min_score without like", "[[topic]]\nname=\"a\"\nmin_score=0.5\n", `min_score needs like`},
 		{"min_score not finite", "[[topic]]\nname=\"a\"\nlike=[\"2301.08243\"]\nmin_score=nan\n", `want a finite number`},
 		{"bad base_url", "[server]\nbase_url=\"example.org\"\n", `base_url = "example.org"`},
+		{"bad arxiv_api_url", "[collect]\narxiv_api_url=\"export.arxiv.org/api/query\"\n", `arxiv_api_url = "export.arxiv.org/api/query": want an absolute http(s) URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +104,26 @@ func TestValidationErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestArxivAPIURL: category completion asks export.arxiv.org unless the key
+// names another API or is "" (off).
+func TestArxivAPIURL(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"default", "", DefaultArxivAPIURL},
+		{"other", "[collect]\narxiv_api_url = \"http://127.0.0.1:9/api/query\"\n", "http://127.0.0.1:9/api/query"},
+		{"off", "[collect]\narxiv_api_url = \"\"\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Collect.ArxivAPIURL != tc.want {
+				t.Errorf("arxiv_api_url = %q, want %q", c.Collect.ArxivAPIURL, tc.want)
 			}
 		})
 	}

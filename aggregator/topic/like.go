@@ -39,7 +39,7 @@ type Ranked struct {
 func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper, []string, error) {
 	var arxiv, dois []string
 	for _, e := range entries {
-		if id := ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:")); id != "" {
+		if id := ArxivEntry(e); id != "" {
 			arxiv = append(arxiv, id)
 		} else if d := ident.NormalizeDOI(e); d != "" {
 			dois = append(dois, d)
@@ -51,7 +51,7 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 	}
 	var missing []string
 	for _, e := range entries {
-		id := ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:"))
+		id := ArxivEntry(e)
 		d := ""
 		if id == "" {
 			d = ident.NormalizeDOI(e)
@@ -68,6 +68,12 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 		}
 	}
 	return ps, missing, nil
+}
+
+// ArxivEntry is the version-less arXiv id a like or unlike entry names ("arxiv:"
+// prefix, bare, abs URL), or "" when it names none (a DOI).
+func ArxivEntry(e string) string {
+	return ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:"))
 }
 
 // likeTopic ranks a like-topic: its candidates (its other filters; without a

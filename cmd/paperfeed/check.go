@@ -108,7 +108,54 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 	for _, name := range empty {
 		fmt.Fprintf(stdout, "\nwarning: topic %q matches none of the %d stored papers: check its query, sources and categories above\n", name, stored)
 	}
+	if store == nil {
+		return nil
+	}
+	ws, err := exemplarWarnings(ctx, store, cfg.Topics)
+	if err != nil {
+		return fmt.Errorf("topic exemplars: %w", err)
+	}
+	for _, w := range ws {
+		fmt.Fprintf(stdout, "\nwarning: %s\n", w)
+	}
 	return nil
+}
+
+// exemplarWarnings name the like and unlike arXiv ids of the topics that no
+// stored paper has, with what asking the arXiv API for them brought.
+func exemplarWarnings(ctx context.Context, store db.Store, topics []config.Topic) ([]string, error) {
+	var out []string
+	for _, t := range topics {
+		if len(t.Like)+len(t.Unlike) == 0 {
+			continue
+		}
+		_, missing, err := topic.Resolve(ctx, store, append(append([]string(nil), t.Like...), t.Unlike...))
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, e := range missing {
+			if id := topic.ArxivEntry(e); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		recs, err := store.ArxivLookups(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			r, asked := recs[id]
+			switch {
+			case !asked:
+				out = append(out, fmt.Sprintf("topic %q: exemplar %s is not stored yet: `paperfeed collect` fetches it from arXiv", t.Name, id))
+			case r.Outcome == db.LookupNotFound:
+				out = append(out, fmt.Sprintf("topic %q: exemplar %s was not found on arXiv: check the id", t.Name, id))
+			case r.Outcome == db.LookupFailed:
+				out = append(out, fmt.Sprintf("topic %q: exemplar %s: fetching it from arXiv failed at %s (%s); collect asks again", t.Name, id, r.At.Format(time.RFC3339), redact.Text(r.Error)))
+			}
+		}
+	}
+	return out, nil
 }
 
 // topicFilters are a topic's selection settings, each as check prints it.

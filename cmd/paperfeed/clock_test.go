@@ -34,7 +34,7 @@ func TestOneClock(t *testing.T) {
 	defer up.Close()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfgPath, []byte("[storage]\npath = \"pf.db\"\n\n[[source]]\nname = \"j\"\ntype = \"feed\"\nurl = \""+up.URL+"/journal.xml\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte("[storage]\npath = \"pf.db\"\n[collect]\narxiv_api_url = \"\"\n\n[[source]]\nname = \"j\"\ntype = \"feed\"\nurl = \""+up.URL+"/journal.xml\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()

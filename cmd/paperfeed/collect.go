@@ -26,6 +26,13 @@ func runCollect(ctx context.Context, cfg *config.Config, logger *slog.Logger, no
 			failed++
 		}
 	}
+	// Exemplar and completion failures are retried on a later run; they fail no source.
+	if es := a.collector.FetchExemplars(ctx); es.Asked > 0 || es.Err != nil {
+		fmt.Fprintf(stdout, "%-20s %s\n", "(like exemplars)", es)
+	}
+	if cs := a.collector.Complete(ctx); cs.Asked > 0 || cs.Err != nil {
+		fmt.Fprintf(stdout, "%-20s %s\n", "(arXiv categories)", cs)
+	}
 	if failed > 0 {
 		return &exitError{code: exitSomeFailed, err: fmt.Errorf("collect: %d of %d sources failed", failed, len(cfg.Sources))}
 	}

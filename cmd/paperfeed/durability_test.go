@@ -59,7 +59,7 @@ func bigFeed(src string, n int) []byte {
 func writeConfig(t *testing.T, dir, base string, names []string, extra string) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://127.0.0.1\"\n[storage]\npath = \"pf.db\"\n[collect]\ninterval = \"1h\"\ntimeout = \"20s\"\nworkers = 1\n%s\n", extra)
+	fmt.Fprintf(&b, "[server]\nlisten = \"127.0.0.1:0\"\nbase_url = \"http://127.0.0.1\"\n[storage]\npath = \"pf.db\"\n[collect]\ninterval = \"1h\"\ntimeout = \"20s\"\nworkers = 1\narxiv_api_url = \"\"\n%s\n", extra)
 	for _, n := range names {
 		fmt.Fprintf(&b, "[[source]]\nname = %q\ntype = \"feed\"\nurl = \"%s/%s.xml\"\n", n, base, n)
 	}

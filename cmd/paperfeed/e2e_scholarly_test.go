@@ -77,6 +77,7 @@ path = "e2e.db"
 timeout = "5s"
 workers = 1
 user_agent = "paperfeed-test (mailto:ops@example.org)"
+arxiv_api_url = ""
 
 [[source]]
 name = "biorxiv"

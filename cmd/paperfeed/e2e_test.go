@@ -93,6 +93,7 @@ path = "e2e.db"
 [collect]
 timeout = "5s"
 workers = 1   # passes commit in config order, so the summary is deterministic
+arxiv_api_url = ""  # no category completion: the summary stays one line a source
 
 [[source]]
 name = "hf"

@@ -48,7 +48,7 @@ func TestCollectSetsMemoryLimit(t *testing.T) {
 	}
 	const bodyCap = 64 << 20
 	cfgPath := filepath.Join(dir, "config.toml")
-	cfg := fmt.Sprintf("[storage]\npath = \"store.db\"\n[collect]\nmax_body_bytes = %d\n[[source]]\nname = \"f\"\ntype = \"feed\"\nurl = \"file://%s\"\n", bodyCap, filepath.ToSlash(feed))
+	cfg := fmt.Sprintf("[storage]\npath = \"store.db\"\n[collect]\nmax_body_bytes = %d\narxiv_api_url = \"\"\n[[source]]\nname = \"f\"\ntype = \"feed\"\nurl = \"file://%s\"\n", bodyCap, filepath.ToSlash(feed))
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator"
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/fetch"
+	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/postgres"
@@ -188,7 +189,11 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger, now f
 		MaxBody:   cfg.Collect.MaxBodyBytes,
 		Now:       now,
 	})
-	col, err := aggregator.New(cfg, store, client, aggregator.Options{Logger: logger, Now: now, Metrics: aggregator.NewMetrics(reg), Progress: progress})
+	opts := aggregator.Options{Logger: logger, Now: now, Metrics: aggregator.NewMetrics(reg), Progress: progress}
+	if cfg.Collect.ArxivAPIURL != "" {
+		opts.ArxivLookup = &sources.ArxivLookup{Endpoint: cfg.Collect.ArxivAPIURL}
+	}
+	col, err := aggregator.New(cfg, store, client, opts)
 	if err != nil {
 		store.Close()
 		return nil, &exitError{code: exitConfigError, err: err}

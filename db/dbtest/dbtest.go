@@ -46,6 +46,7 @@ func Run(t *testing.T, b Backend) {
 		{"TopicBounds", testTopicBounds},
 		{"CheckQuery", testCheckQuery},
 		{"Lookups", testLookups},
+		{"ArxivLookups", testArxivLookups},
 		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},

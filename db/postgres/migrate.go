@@ -118,6 +118,17 @@ CREATE TABLE leases (
 	`
 CREATE INDEX papers_first_seen ON papers(first_seen);
 `,
+	// 3: what the arXiv API said of each id asked (category completion,
+	// exemplar fetching), and the papers still to complete.
+	`
+CREATE TABLE arxiv_lookups (
+	arxiv_id TEXT PRIMARY KEY,
+	outcome  TEXT NOT NULL CHECK (outcome IN ('found', 'not_found', 'failed')),
+	asked    BIGINT NOT NULL,
+	error    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX papers_uncategorised ON papers(id) WHERE categories = '[]' AND arxiv_id <> '';
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

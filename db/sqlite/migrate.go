@@ -130,6 +130,18 @@ CREATE TABLE leases (
 	`
 CREATE INDEX papers_first_seen ON papers(first_seen);
 `,
+	// 6: what the arXiv API said of each id asked (category completion,
+	// exemplar fetching), and the papers still to complete: an arXiv id and
+	// no categories.
+	`
+CREATE TABLE arxiv_lookups (
+	arxiv_id TEXT PRIMARY KEY,
+	outcome  TEXT NOT NULL CHECK (outcome IN ('found', 'not_found', 'failed')),
+	asked    INTEGER NOT NULL,
+	error    TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX papers_uncategorised ON papers(id) WHERE categories = '[]' AND arxiv_id <> '';
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
