@@ -9,20 +9,16 @@ import (
 	"github.com/paperfeed/paperfeed/db"
 )
 
-// ftsTokenizer is the tokenizer of the stemmed full-text index, and
-// exactTokenizer of the exact one (see fts.go).
-const (
-	ftsTokenizer   = `porter unicode61 remove_diacritics 2`
-	exactTokenizer = `unicode61 remove_diacritics 2`
-)
+// ftsTokenizer is the tokenizer of the full-text index (see fts.go).
+const ftsTokenizer = `unicode61 remove_diacritics 2`
 
 // CheckQuery reports whether expr parses and its compiled FTS5 runs (nil for "").
 func (s *Store) CheckQuery(ctx context.Context, expr string) error {
 	return checkCompiled(ctx, s.r, expr)
 }
 
-// Syntax checks queries without a store, against empty indexes with the
-// store's tokenizers: config checks run before any store is opened. It
+// Syntax checks queries without a store, against an empty index with the
+// store's tokenizer: config checks run before any store is opened. It
 // implements db.QueryChecker with the verdicts of Store.CheckQuery.
 type Syntax struct{}
 
@@ -42,27 +38,32 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	for table, tok := range map[string]string{stemmedIndex: ftsTokenizer, exactIndex: exactTokenizer} {
-		if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE "+table+" USING fts5(title, abstract, authors, tokenize='"+tok+"')"); err != nil {
+	for _, ddl := range []string{
+		"CREATE VIRTUAL TABLE " + ftsIndex + " USING fts5(title, abstract, authors, tokenize='" + ftsTokenizer + "')",
+		"CREATE VIRTUAL TABLE " + ftsVocab + " USING fts5vocab(" + ftsIndex + ", 'row')",
+	} {
+		if _, err := conn.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("check query: %w", err)
 		}
 	}
 	return checkCompiled(ctx, conn, expr)
 }
 
-// checkCompiled parses expr and runs its compiled sets once against q's indexes.
+// checkCompiled parses expr and runs its compiled expressions once against q's index.
 func checkCompiled(ctx context.Context, q querier, expr string) error {
 	parsed, err := db.ParseQuery(expr)
 	if err != nil {
 		return err
 	}
-	plan := compileFTS(parsed.Root)
-	for _, set := range []*rowSet{plan.include, plan.exclude} {
-		if set == nil {
+	plan, err := compileFTS(ctx, q, parsed.Root)
+	if err != nil {
+		return fmt.Errorf("check query: %w", err)
+	}
+	for _, match := range []string{plan.include, plan.exclude} {
+		if match == "" {
 			continue
 		}
-		sqlText, args := set.selectSQL()
-		if err := tryMatch(ctx, q, "SELECT rowid FROM ("+sqlText+") LIMIT 1", expr, args...); err != nil {
+		if err := tryMatch(ctx, q, matchSQL+" LIMIT 1", expr, match); err != nil {
 			return err
 		}
 	}

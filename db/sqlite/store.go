@@ -44,8 +44,6 @@ const (
 	stInsertPaper
 	stUpdatePaper
 	stOldText
-	stFTSInsert
-	stFTSDelete
 	stExactInsert
 	stExactDelete
 	stInsertCategory
@@ -69,8 +67,6 @@ var writeSQL = [numWriteStmts]string{
 	stUpdatePaper: `UPDATE papers SET title=?, title_key=?, abstract=?, authors=?, published=?, updated=?, first_seen=?,
 			categories=?, arxiv_id=?, doi=?, links=?, upvotes=?, comment=?, journal_ref=? WHERE id=?`,
 	stOldText:        `SELECT title, abstract, authors FROM papers WHERE id = ?`,
-	stFTSInsert:      `INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
-	stFTSDelete:      `INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stExactInsert:    `INSERT INTO papers_exact(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
 	stExactDelete:    `INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
