@@ -1,10 +1,6 @@
 package query
 
-import (
-	"unicode/utf8"
-
-	porterstemmer "github.com/blevesearch/go-porterstemmer"
-)
+import porterstemmer "github.com/blevesearch/go-porterstemmer"
 
 // maxStemmed is the longest word (in bytes, folded) that is stemmed; longer
 // words are their own stem, as in SQLite's porter tokenizer.
@@ -24,17 +20,26 @@ func stemFolded(w string) string {
 	return porterstemmer.StemString(w)
 }
 
-// StemPrefix returns a prefix every word with the given stem starts with: the
-// stem minus its last letter. Porter only rewrites a word's end, and what it
-// writes differs from the word at most in the stem's last letter (happy ->
-// happi, hoping -> hope, possibility -> possibl), so an engine finds the
-// forms of a word in a range of its vocabulary rather than in all of it. A
-// one-letter stem is its own prefix (the forms it misses, such as "ies" for
-// "i", are not words anyone searches).
+// StemPrefix returns a prefix every word with the given stem starts with, so
+// an engine finds the forms of a word in a range of its vocabulary rather
+// than in all of it. Porter only rewrites a word's end, and what it writes
+// differs from the word only in the stem's last letter, and only when that is
+// an i (happy -> happi), an e it added (hoping -> hope, relation -> relate)
+// or the l of a bl (possibility -> possibl): then the prefix is the stem
+// minus that letter, else the stem itself. A one-letter stem is its own
+// prefix (the forms it misses, such as "ies" for "i", are not words anyone
+// searches).
 func StemPrefix(stem string) string {
-	_, n := utf8.DecodeLastRuneInString(stem)
-	if n >= len(stem) {
+	if len(stem) < 2 {
 		return stem
 	}
-	return stem[:len(stem)-n]
+	switch stem[len(stem)-1] {
+	case 'i', 'e':
+		return stem[:len(stem)-1]
+	case 'l':
+		if stem[len(stem)-2] == 'b' {
+			return stem[:len(stem)-1]
+		}
+	}
+	return stem
 }

@@ -34,7 +34,8 @@ func TestStem(t *testing.T) {
 // vocabulary range scan from StemPrefix finds every form of a stem.
 func FuzzStemPrefix(f *testing.F) {
 	for _, w := range []string{"relational", "valency", "sensibility", "probably", "troubling", "controlling",
-		"hopping", "generalization", "activity", "formality", "realizer", "agreed", "ponies", "caresses", "ties", "Ünïcode"} {
+		"hopping", "generalization", "activity", "formality", "realizer", "agreed", "ponies", "caresses", "ties", "Ünïcode",
+		"happy", "hoping", "possibility", "sensitivity", "conditional", "decency", "hesitancy", "rating", "operator", "filing"} {
 		f.Add(w)
 	}
 	f.Fuzz(func(t *testing.T, w string) {

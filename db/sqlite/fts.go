@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/paperfeed/paperfeed/db/query"
 )
@@ -34,17 +35,65 @@ type ftsPlan struct {
 	include, exclude string
 }
 
+// formsCache holds the word forms looked up at one store generation: the
+// vocabulary changes only with the papers, so a lookup stays true until the
+// generation moves (reading a stem's forms walks the doclists of every term
+// in its range, a cost like the query's own).
+type formsCache struct {
+	gen int64
+	mu  sync.Mutex
+	m   map[string][]string // folded stem -> its terms, most papers first
+}
+
+// maxCachedStems bounds a generation's cache (searches bring any words).
+const maxCachedStems = 10000
+
+func newFormsCache(gen int64) *formsCache {
+	return &formsCache{gen: gen, m: map[string][]string{}}
+}
+
+func (f *formsCache) get(stem string) ([]string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	terms, ok := f.m[stem]
+	return terms, ok
+}
+
+func (f *formsCache) put(stem string, terms []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.m) >= maxCachedStems {
+		clear(f.m)
+	}
+	f.m[stem] = terms
+}
+
+// compile compiles a tree against the store's index, with the word forms
+// cache of the current generation.
+func (s *Store) compile(ctx context.Context, root *query.Node) (ftsPlan, error) {
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return ftsPlan{}, err
+	}
+	fc := s.forms.Load()
+	if fc == nil || fc.gen != gen {
+		fc = newFormsCache(gen)
+		s.forms.Store(fc)
+	}
+	return compileFTS(ctx, s.r, fc, root)
+}
+
 // compiler compiles trees, reading word forms from the vocabulary of q.
 type compiler struct {
 	ctx   context.Context
 	q     querier
-	forms map[string][]string // folded stem -> its terms, most papers first
+	forms *formsCache
 }
 
 // compileFTS compiles a tree (nil: every paper). A root of exclusions only
 // becomes every paper but the union of what they exclude.
-func compileFTS(ctx context.Context, q querier, root *query.Node) (ftsPlan, error) {
-	c := &compiler{ctx: ctx, q: q, forms: map[string][]string{}}
+func compileFTS(ctx context.Context, q querier, forms *formsCache, root *query.Node) (ftsPlan, error) {
+	c := &compiler{ctx: ctx, q: q, forms: forms}
 	switch {
 	case root == nil:
 		return ftsPlan{}, nil
@@ -170,7 +219,7 @@ func phrase(n *query.Node, words []string) string {
 // starting with query.StemPrefix of the stem), never all of it.
 func (c *compiler) wordForms(word string) ([]string, error) {
 	stem := query.Stem(word)
-	if f, ok := c.forms[stem]; ok {
+	if f, ok := c.forms.get(stem); ok {
 		return orWord(f, word), nil
 	}
 	lo := query.StemPrefix(stem)
@@ -206,7 +255,7 @@ func (c *compiler) wordForms(word string) ([]string, error) {
 	for _, f := range fs[:min(len(fs), maxForms)] {
 		terms = append(terms, f.term)
 	}
-	c.forms[stem] = terms
+	c.forms.put(stem, terms)
 	return orWord(terms, word), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
 	"github.com/paperfeed/paperfeed/db/query"
 )
@@ -44,7 +45,7 @@ func TestCompileFTS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := compileFTS(context.Background(), s.r, q.Root)
+			p, err := compileFTS(context.Background(), s.r, newFormsCache(0), q.Root)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func TestWordFormsCapped(t *testing.T) {
 	for i, title := range titles {
 		dbtest.Save(t, s, dbtest.Paper(i+1, title+" hyper"))
 	}
-	c := &compiler{ctx: context.Background(), q: s.r, forms: map[string][]string{}}
+	c := &compiler{ctx: context.Background(), q: s.r, forms: newFormsCache(0)}
 	forms, err := c.wordForms("connection")
 	if err != nil {
 		t.Fatal(err)
@@ -117,5 +118,25 @@ func TestWordFormsCapped(t *testing.T) {
 	}
 	if !strings.HasPrefix(expr, `"connect connect connect connect" OR `) {
 		t.Errorf("expansion does not start with the most frequent forms: %.80s", expr)
+	}
+}
+
+// TestWordFormsFollowWrites: a word form first stored after a query is
+// matched by the next query (the forms cache lives for one generation).
+func TestWordFormsFollowWrites(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	dbtest.Save(t, s, dbtest.Paper(1, "A model"))
+	for i, title := range []string{"", "Modelling", "Models"} {
+		if title != "" {
+			dbtest.Save(t, s, dbtest.Paper(i+1, title))
+		}
+		got, err := s.Topic(ctx, db.TopicQuery{Match: "modeled"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != i+1 {
+			t.Errorf("after %d papers, %d match", i+1, len(got))
+		}
 	}
 }

@@ -14,7 +14,15 @@ const ftsTokenizer = `unicode61 remove_diacritics 2`
 
 // CheckQuery reports whether expr parses and its compiled FTS5 runs (nil for "").
 func (s *Store) CheckQuery(ctx context.Context, expr string) error {
-	return checkCompiled(ctx, s.r, expr)
+	parsed, err := db.ParseQuery(expr)
+	if err != nil {
+		return err
+	}
+	plan, err := s.compile(ctx, parsed.Root)
+	if err != nil {
+		return fmt.Errorf("check query: %w", err)
+	}
+	return checkPlan(ctx, s.r, expr, plan)
 }
 
 // Syntax checks queries without a store, against an empty index with the
@@ -29,7 +37,8 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
-	if _, err := db.ParseQuery(expr); err != nil {
+	parsed, err := db.ParseQuery(expr)
+	if err != nil {
 		return err
 	}
 	conn, err := sql.Open("sqlite", "file::memory:")
@@ -46,19 +55,15 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 			return fmt.Errorf("check query: %w", err)
 		}
 	}
-	return checkCompiled(ctx, conn, expr)
-}
-
-// checkCompiled parses expr and runs its compiled expressions once against q's index.
-func checkCompiled(ctx context.Context, q querier, expr string) error {
-	parsed, err := db.ParseQuery(expr)
-	if err != nil {
-		return err
-	}
-	plan, err := compileFTS(ctx, q, parsed.Root)
+	plan, err := compileFTS(ctx, conn, newFormsCache(0), parsed.Root)
 	if err != nil {
 		return fmt.Errorf("check query: %w", err)
 	}
+	return checkPlan(ctx, conn, expr, plan)
+}
+
+// checkPlan runs expr's compiled expressions once against q's index.
+func checkPlan(ctx context.Context, q querier, expr string, plan ftsPlan) error {
 	for _, match := range []string{plan.include, plan.exclude} {
 		if match == "" {
 			continue

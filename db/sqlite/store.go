@@ -33,6 +33,7 @@ type Store struct {
 
 	writes   atomic.Int64            // committed write transactions of this Store that changed papers
 	genCache atomic.Pointer[genSnap] // the last generation read
+	forms    atomic.Pointer[formsCache]
 }
 
 // Statements of the write path, prepared once at Open and reused by every

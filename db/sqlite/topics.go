@@ -20,7 +20,7 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 		return nil, err
 	}
 	label := q.Match + " / " + q.Exclude
-	plan, err := compileFTS(ctx, s.r, tree)
+	plan, err := s.compile(ctx, tree)
 	if err != nil {
 		return nil, fmt.Errorf("topic query: %w", err)
 	}
