@@ -13,7 +13,7 @@ import (
 // The full-text index over papers (title, abstract, authors) holds the words
 // as written, folded for case and diacritics: quoted words and phrases and
 // prefixes match it directly. An unquoted word matches its word forms: the
-// index's terms with the word's Porter stem, found in ftsVocab (see forms).
+// index's terms with the word's Porter stem, found in ftsVocab (see wordForms).
 const (
 	ftsIndex = "papers_exact"
 	ftsVocab = "papers_exact_vocab"
