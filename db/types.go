@@ -139,6 +139,7 @@ type Lease struct {
 // SourceLease is the name of the lease a replica holds while it collects the
 // named source.
 func SourceLease(source string) string { return "source:" + source }
+
 // LookupOutcome is what asking the arXiv API for one id brought.
 type LookupOutcome string
 

@@ -13,9 +13,9 @@ type Span struct{ Start, End int }
 // Marks returns the spans of text (a paper's field f) that the terms of root
 // match, in order and not overlapping: what a page highlights so a reader
 // sees why the paper is there. Words compare without case and diacritics;
-// quoted terms and prefixes are marked exactly as the engines match them;
-// an unquoted word is marked where a word shares its stem by a light
-// suffix rule (the engines' stemmers differ; a highlight only shows the way).
+// quoted terms and prefixes are marked exactly as the engines match them,
+// and an unquoted word where a word has its Porter stem (Stem), as the
+// engines match it.
 func Marks(root *Node, f Field, text string) []Span {
 	terms := root.Terms()
 	if len(terms) == 0 || text == "" {
@@ -95,30 +95,10 @@ func matchAt(t *Node, ws []textWord) int {
 				return 0
 			}
 		default:
-			if got != q && stem(got) != stem(q) {
+			if got != q && stemFolded(got) != stemFolded(q) {
 				return 0
 			}
 		}
 	}
 	return len(t.Words)
-}
-
-// suffixes a light stemmer strips, longest first.
-var suffixes = []string{"ations", "ation", "ities", "ity", "ings", "ing", "ions", "ion", "ives", "ive", "ness", "ments", "ment", "ers", "er", "ed", "es", "ly", "s"}
-
-// stem strips up to two suffixes and a doubled final consonant, keeping at
-// least three letters: models, modelling -> model; embeddings, embedded -> embed.
-func stem(w string) string {
-	for range 2 {
-		for _, s := range suffixes {
-			if len(w)-len(s) >= 3 && strings.HasSuffix(w, s) {
-				w = w[:len(w)-len(s)]
-				break
-			}
-		}
-	}
-	if n := len(w); n >= 4 && w[n-1] == w[n-2] && !strings.ContainsRune("aeiou", rune(w[n-1])) {
-		w = w[:n-1]
-	}
-	return w
 }

@@ -1,158 +1,209 @@
 package sqlite
 
 import (
+	"context"
+	"fmt"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/paperfeed/paperfeed/db/query"
 )
 
-// The two full-text indexes over papers (title, abstract, authors): stemmed
-// (porter) for unquoted words, which match their word forms, and exact for
-// quoted words and phrases and for prefixes, which match the words as
-// written. Both fold case and diacritics.
+// The full-text index over papers (title, abstract, authors) holds the words
+// as written, folded for case and diacritics: quoted words and phrases and
+// prefixes match it directly. An unquoted word matches its word forms: the
+// index's terms with the word's Porter stem, found in ftsVocab (see wordForms).
 const (
-	stemmedIndex = "papers_fts"
-	exactIndex   = "papers_exact"
+	ftsIndex = "papers_exact"
+	ftsVocab = "papers_exact_vocab"
+	// matchSQL selects the rowids an FTS5 expression matches.
+	matchSQL = "SELECT rowid FROM " + ftsIndex + " WHERE " + ftsIndex + " MATCH ?"
+	// vocabSQL reads the terms in a range, with the papers each is in.
+	vocabSQL = "SELECT term, doc FROM " + ftsVocab + " WHERE term >= ? AND term < ?"
 )
 
-// rowSet is a compiled query tree: the rowids of the papers it matches. It
-// is one FTS5 MATCH on one index (table, expr) when the tree needs only one,
-// else SQL combining MATCHes (sql, args).
-type rowSet struct {
-	table, expr string
-	sql         string
-	args        []any
-}
+// maxForms caps the word forms an unquoted word expands to (and the phrases
+// an unquoted hyphenated word expands to), keeping the ones in the most
+// papers. English words have a handful of forms; the cap only bounds the
+// expression of a stem shared by many unrelated terms.
+const maxForms = 64
 
-// selectSQL is the set as a SELECT of rowids, with its arguments.
-func (r rowSet) selectSQL() (string, []any) {
-	if r.table != "" {
-		return "SELECT rowid FROM " + r.table + " WHERE " + r.table + " MATCH ?", []any{r.expr}
-	}
-	return r.sql, r.args
-}
-
-// ftsPlan is a topic's tree compiled: papers in include (all papers when
-// nil) and not in exclude (none when nil).
+// ftsPlan is a topic's tree compiled to FTS5 expressions on ftsIndex: papers
+// matching include (all papers when "") and not exclude (none when "").
 type ftsPlan struct {
-	include, exclude *rowSet
+	include, exclude string
+}
+
+// formsCache holds the word forms looked up at one store generation: the
+// vocabulary changes only with the papers, so a lookup stays true until the
+// generation moves (reading a stem's forms walks the doclists of every term
+// in its range, a cost like the query's own).
+type formsCache struct {
+	gen int64
+	mu  sync.Mutex
+	m   map[string][]string // folded stem -> its terms, most papers first
+}
+
+// maxCachedStems bounds a generation's cache (searches bring any words).
+const maxCachedStems = 10000
+
+func newFormsCache(gen int64) *formsCache {
+	return &formsCache{gen: gen, m: map[string][]string{}}
+}
+
+func (f *formsCache) get(stem string) ([]string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	terms, ok := f.m[stem]
+	return terms, ok
+}
+
+func (f *formsCache) put(stem string, terms []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.m) >= maxCachedStems {
+		clear(f.m)
+	}
+	f.m[stem] = terms
+}
+
+// compile compiles a tree against the store's index, with the word forms
+// cache of the current generation.
+func (s *Store) compile(ctx context.Context, root *query.Node) (ftsPlan, error) {
+	gen, err := s.Generation(ctx)
+	if err != nil {
+		return ftsPlan{}, err
+	}
+	fc := s.forms.Load()
+	if fc == nil || fc.gen != gen {
+		fc = newFormsCache(gen)
+		s.forms.Store(fc)
+	}
+	return compileFTS(ctx, s.r, fc, root)
+}
+
+// compiler compiles trees, reading word forms from the vocabulary of q.
+type compiler struct {
+	ctx   context.Context
+	q     querier
+	forms *formsCache
 }
 
 // compileFTS compiles a tree (nil: every paper). A root of exclusions only
 // becomes every paper but the union of what they exclude.
-func compileFTS(root *query.Node) ftsPlan {
+func compileFTS(ctx context.Context, q querier, forms *formsCache, root *query.Node) (ftsPlan, error) {
+	c := &compiler{ctx: ctx, q: q, forms: forms}
 	switch {
 	case root == nil:
-		return ftsPlan{}
+		return ftsPlan{}, nil
 	case root.Op == query.Not:
-		x := compileSet(root.Children[0])
-		return ftsPlan{exclude: &x}
+		x, err := c.set(root.Children[0])
+		return ftsPlan{exclude: x}, err
 	case root.Negative():
 		var kids []*query.Node
-		for _, c := range root.Children {
-			kids = append(kids, c.Children[0])
+		for _, k := range root.Children {
+			kids = append(kids, k.Children[0])
 		}
-		x := combine(query.Or, compileAll(kids), nil)
-		return ftsPlan{exclude: &x}
+		x, err := c.join(kids, " OR ")
+		return ftsPlan{exclude: x}, err
 	}
-	in := compileSet(root)
-	return ftsPlan{include: &in}
+	in, err := c.set(root)
+	return ftsPlan{include: in}, err
 }
 
-func compileAll(ns []*query.Node) []rowSet {
-	out := make([]rowSet, len(ns))
+// join compiles nodes and joins them with an FTS5 operator, each in parentheses.
+func (c *compiler) join(ns []*query.Node, op string) (string, error) {
+	parts := make([]string, len(ns))
 	for i, n := range ns {
-		out[i] = compileSet(n)
+		s, err := c.set(n)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = "(" + s + ")"
 	}
-	return out
+	return strings.Join(parts, op), nil
 }
 
-// compileSet compiles a positive node (never a Not, never an And of Nots:
+// set compiles a positive node (never a Not, never an And of Nots:
 // query.Parse places exclusions only beside a positive term).
-func compileSet(n *query.Node) rowSet {
+func (c *compiler) set(n *query.Node) (string, error) {
 	switch n.Op {
 	case query.Term:
-		table := stemmedIndex
-		if n.Exact {
-			table = exactIndex
-		}
-		return rowSet{table: table, expr: ftsTerm(n)}
+		return c.term(n)
 	case query.Or:
-		return combine(query.Or, compileAll(n.Children), nil)
+		return c.join(n.Children, " OR ")
 	}
 	var pos, neg []*query.Node
-	for _, c := range n.Children {
-		if c.Op == query.Not {
-			neg = append(neg, c.Children[0])
+	for _, k := range n.Children {
+		if k.Op == query.Not {
+			neg = append(neg, k.Children[0])
 		} else {
-			pos = append(pos, c)
+			pos = append(pos, k)
 		}
 	}
-	var x *rowSet
-	if len(neg) > 0 {
-		u := combine(query.Or, compileAll(neg), nil)
-		x = &u
+	in, err := c.join(pos, " AND ")
+	if err != nil || len(neg) == 0 {
+		return in, err
 	}
-	return combine(query.And, compileAll(pos), x)
+	x, err := c.join(neg, " OR ")
+	return "(" + in + ") NOT (" + x + ")", err
 }
 
-// combine intersects (And) or unites (Or) sets, minus exclude. Sets on one
-// index merge into one FTS5 expression (FTS5 evaluates it in one doclist
-// walk); sets on both indexes join as SQL INTERSECT / UNION / EXCEPT.
-func combine(op query.Op, sets []rowSet, exclude *rowSet) rowSet {
-	join := " AND "
-	if op == query.Or {
-		join = " OR "
+// term writes a term as FTS5 phrases: its words quoted (so no word is read
+// as an operator; query.Parse keeps only letters, digits and marks in them),
+// the last one a prefix when the term is, in its column when it has one. An
+// unquoted term is the OR of the phrases of its words' forms.
+func (c *compiler) term(n *query.Node) (string, error) {
+	if n.Exact {
+		return phrase(n, n.Words), nil
 	}
-	byTable := map[string][]string{}
-	var tables []string // in first-use order, for stable SQL
-	var mixed []rowSet
-	for _, s := range sets {
-		if s.table == "" {
-			mixed = append(mixed, s)
-			continue
+	forms := make([][]string, len(n.Words))
+	for i, w := range n.Words {
+		f, err := c.wordForms(w)
+		if err != nil {
+			return "", err
 		}
-		if byTable[s.table] == nil {
-			tables = append(tables, s.table)
+		forms[i] = f
+	}
+	// Bound the phrases (the product of the forms' counts) by dropping the
+	// rarest forms of the word with the most.
+	for product(forms) > maxForms {
+		most := 0
+		for i := range forms {
+			if len(forms[i]) > len(forms[most]) {
+				most = i
+			}
 		}
-		byTable[s.table] = append(byTable[s.table], "("+s.expr+")")
+		forms[most] = forms[most][:len(forms[most])-1]
 	}
-	var parts []rowSet
-	for _, t := range tables {
-		parts = append(parts, rowSet{table: t, expr: strings.Join(byTable[t], join)})
+	var phrases []string
+	words := make([]string, len(forms))
+	var walk func(i int)
+	walk = func(i int) {
+		if i == len(forms) {
+			phrases = append(phrases, phrase(n, words))
+			return
+		}
+		for _, f := range forms[i] {
+			words[i] = f
+			walk(i + 1)
+		}
 	}
-	parts = append(parts, mixed...)
-	if exclude != nil && len(parts) == 1 && parts[0].table != "" && exclude.table == parts[0].table {
-		return rowSet{table: parts[0].table, expr: "(" + parts[0].expr + ") NOT (" + exclude.expr + ")"}
-	}
-	if len(parts) == 1 && exclude == nil {
-		return parts[0]
-	}
-	setOp := " INTERSECT "
-	if op == query.Or {
-		setOp = " UNION "
-	}
-	var sqlParts []string
-	var args []any
-	for _, p := range parts {
-		q, a := p.selectSQL()
-		sqlParts = append(sqlParts, "SELECT rowid FROM ("+q+")")
-		args = append(args, a...)
-	}
-	sqlText := strings.Join(sqlParts, setOp)
-	if exclude != nil {
-		q, a := exclude.selectSQL()
-		sqlText = "SELECT rowid FROM (" + sqlText + ") EXCEPT SELECT rowid FROM (" + q + ")"
-		args = append(args, a...)
-	}
-	return rowSet{sql: sqlText, args: args}
+	walk(0)
+	return strings.Join(phrases, " OR "), nil
 }
 
-// ftsTerm writes a term as an FTS5 phrase: its words quoted (so no word is
-// read as an operator; query.Parse keeps only letters, digits and marks in
-// them), the last one a prefix when the term is, in its column when it has one.
-func ftsTerm(n *query.Node) string {
-	s := `"` + strings.Join(n.Words, " ") + `"`
+func product(forms [][]string) int {
+	p := 1
+	for _, f := range forms {
+		p *= len(f)
+	}
+	return p
+}
+
+func phrase(n *query.Node, words []string) string {
+	s := `"` + strings.Join(words, " ") + `"`
 	if n.Prefix {
 		s += "*"
 	}
@@ -160,4 +211,57 @@ func ftsTerm(n *query.Node) string {
 		s = n.Field.String() + " : " + s
 	}
 	return s
+}
+
+// wordForms returns the index's terms with the stem of word, most papers
+// first, at most maxForms; the word itself when the index has none (it then
+// matches nothing). The terms are read from a range of the vocabulary (those
+// starting with query.StemPrefix of the stem), never all of it.
+func (c *compiler) wordForms(word string) ([]string, error) {
+	stem := query.Stem(word)
+	if f, ok := c.forms.get(stem); ok {
+		return orWord(f, word), nil
+	}
+	lo := query.StemPrefix(stem)
+	rows, err := c.q.QueryContext(c.ctx, vocabSQL, lo, lo+"\U0010FFFF")
+	if err != nil {
+		return nil, fmt.Errorf("word forms of %q: %w", word, err)
+	}
+	defer rows.Close()
+	type form struct {
+		term string
+		docs int64
+	}
+	var fs []form
+	for rows.Next() {
+		var f form
+		if err := rows.Scan(&f.term, &f.docs); err != nil {
+			return nil, fmt.Errorf("word forms of %q: %w", word, err)
+		}
+		if query.Stem(f.term) == stem {
+			fs = append(fs, f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("word forms of %q: %w", word, err)
+	}
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].docs != fs[j].docs {
+			return fs[i].docs > fs[j].docs
+		}
+		return fs[i].term < fs[j].term
+	})
+	terms := make([]string, 0, min(len(fs), maxForms))
+	for _, f := range fs[:min(len(fs), maxForms)] {
+		terms = append(terms, f.term)
+	}
+	c.forms.put(stem, terms)
+	return orWord(terms, word), nil
+}
+
+func orWord(terms []string, word string) []string {
+	if len(terms) == 0 {
+		return []string{word}
+	}
+	return terms
 }

@@ -142,6 +142,16 @@ CREATE TABLE arxiv_lookups (
 ) WITHOUT ROWID;
 CREATE INDEX papers_uncategorised ON papers(id) WHERE categories = '[]' AND arxiv_id <> '';
 `,
+	// 7: one full-text index. The stemmed (porter) index goes: a second
+	// inverted index grew the store by a third. An unquoted word now matches
+	// on papers_exact through its word forms, looked up by stem in the
+	// index's vocabulary (papers_exact_vocab, see fts.go). The space the
+	// dropped index held is reused by later writes; VACUUM returns it.
+	`
+DROP TRIGGER IF EXISTS papers_fts_ad;
+DROP TABLE IF EXISTS papers_fts;
+CREATE VIRTUAL TABLE papers_exact_vocab USING fts5vocab(papers_exact, 'row');
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -9,20 +9,24 @@ import (
 	"github.com/paperfeed/paperfeed/db"
 )
 
-// ftsTokenizer is the tokenizer of the stemmed full-text index, and
-// exactTokenizer of the exact one (see fts.go).
-const (
-	ftsTokenizer   = `porter unicode61 remove_diacritics 2`
-	exactTokenizer = `unicode61 remove_diacritics 2`
-)
+// ftsTokenizer is the tokenizer of the full-text index (see fts.go).
+const ftsTokenizer = `unicode61 remove_diacritics 2`
 
 // CheckQuery reports whether expr parses and its compiled FTS5 runs (nil for "").
 func (s *Store) CheckQuery(ctx context.Context, expr string) error {
-	return checkCompiled(ctx, s.r, expr)
+	parsed, err := db.ParseQuery(expr)
+	if err != nil {
+		return err
+	}
+	plan, err := s.compile(ctx, parsed.Root)
+	if err != nil {
+		return fmt.Errorf("check query: %w", err)
+	}
+	return checkPlan(ctx, s.r, expr, plan)
 }
 
-// Syntax checks queries without a store, against empty indexes with the
-// store's tokenizers: config checks run before any store is opened. It
+// Syntax checks queries without a store, against an empty index with the
+// store's tokenizer: config checks run before any store is opened. It
 // implements db.QueryChecker with the verdicts of Store.CheckQuery.
 type Syntax struct{}
 
@@ -33,7 +37,8 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
-	if _, err := db.ParseQuery(expr); err != nil {
+	parsed, err := db.ParseQuery(expr)
+	if err != nil {
 		return err
 	}
 	conn, err := sql.Open("sqlite", "file::memory:")
@@ -42,27 +47,28 @@ func (Syntax) CheckQuery(ctx context.Context, expr string) error {
 	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
-	for table, tok := range map[string]string{stemmedIndex: ftsTokenizer, exactIndex: exactTokenizer} {
-		if _, err := conn.ExecContext(ctx, "CREATE VIRTUAL TABLE "+table+" USING fts5(title, abstract, authors, tokenize='"+tok+"')"); err != nil {
+	for _, ddl := range []string{
+		"CREATE VIRTUAL TABLE " + ftsIndex + " USING fts5(title, abstract, authors, tokenize='" + ftsTokenizer + "')",
+		"CREATE VIRTUAL TABLE " + ftsVocab + " USING fts5vocab(" + ftsIndex + ", 'row')",
+	} {
+		if _, err := conn.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("check query: %w", err)
 		}
 	}
-	return checkCompiled(ctx, conn, expr)
+	plan, err := compileFTS(ctx, conn, newFormsCache(0), parsed.Root)
+	if err != nil {
+		return fmt.Errorf("check query: %w", err)
+	}
+	return checkPlan(ctx, conn, expr, plan)
 }
 
-// checkCompiled parses expr and runs its compiled sets once against q's indexes.
-func checkCompiled(ctx context.Context, q querier, expr string) error {
-	parsed, err := db.ParseQuery(expr)
-	if err != nil {
-		return err
-	}
-	plan := compileFTS(parsed.Root)
-	for _, set := range []*rowSet{plan.include, plan.exclude} {
-		if set == nil {
+// checkPlan runs expr's compiled expressions once against q's index.
+func checkPlan(ctx context.Context, q querier, expr string, plan ftsPlan) error {
+	for _, match := range []string{plan.include, plan.exclude} {
+		if match == "" {
 			continue
 		}
-		sqlText, args := set.selectSQL()
-		if err := tryMatch(ctx, q, "SELECT rowid FROM ("+sqlText+") LIMIT 1", expr, args...); err != nil {
+		if err := tryMatch(ctx, q, matchSQL+" LIMIT 1", expr, match); err != nil {
 			return err
 		}
 	}

@@ -33,6 +33,7 @@ type Store struct {
 
 	writes   atomic.Int64            // committed write transactions of this Store that changed papers
 	genCache atomic.Pointer[genSnap] // the last generation read
+	forms    atomic.Pointer[formsCache]
 }
 
 // Statements of the write path, prepared once at Open and reused by every
@@ -44,8 +45,6 @@ const (
 	stInsertPaper
 	stUpdatePaper
 	stOldText
-	stFTSInsert
-	stFTSDelete
 	stExactInsert
 	stExactDelete
 	stInsertCategory
@@ -69,8 +68,6 @@ var writeSQL = [numWriteStmts]string{
 	stUpdatePaper: `UPDATE papers SET title=?, title_key=?, abstract=?, authors=?, published=?, updated=?, first_seen=?,
 			categories=?, arxiv_id=?, doi=?, links=?, upvotes=?, comment=?, journal_ref=? WHERE id=?`,
 	stOldText:        `SELECT title, abstract, authors FROM papers WHERE id = ?`,
-	stFTSInsert:      `INSERT INTO papers_fts(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
-	stFTSDelete:      `INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stExactInsert:    `INSERT INTO papers_exact(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
 	stExactDelete:    `INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,

@@ -137,8 +137,18 @@ func TestMigrationFromV1DropsWriteTriggers(t *testing.T) {
 		rows.Scan(&n)
 		triggers = append(triggers, n)
 	}
-	if strings.Join(triggers, ",") != "papers_exact_ad,papers_fts_ad" {
+	if strings.Join(triggers, ",") != "papers_exact_ad" {
 		t.Errorf("triggers after migration: %v", triggers)
+	}
+	var tables int
+	s.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'papers_fts'").Scan(&tables)
+	if tables != 0 {
+		t.Error("the stemmed index papers_fts is still there")
+	}
+	// The one index, built by migration 3, answers an unquoted word by its forms.
+	got, err := s.Topic(context.Background(), db.TopicQuery{Match: "sheave"})
+	if err != nil || len(got) != 1 {
+		t.Errorf("stemmed match after migration: %d papers, %v", len(got), err)
 	}
 	if ok, err := s.IntegrityCheck(context.Background()); err != nil || ok != "ok" {
 		t.Errorf("integrity: %q %v", ok, err)
@@ -185,7 +195,7 @@ func TestQueryErrorNamesNoDriver(t *testing.T) {
 	if want := `bad query "foo AND (": missing a word at the end at column 10`; qe.Error() != want || qe.Column != 10 {
 		t.Errorf("message %q column %d, want %q", qe.Error(), qe.Column, want)
 	}
-	err = tryMatch(ctx, s.r, "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", "foo AND (", "foo AND (")
+	err = tryMatch(ctx, s.r, matchSQL, "foo AND (", "foo AND (")
 	if !errors.As(err, &qe) {
 		t.Fatal(err)
 	}
@@ -211,17 +221,16 @@ func TestSyntaxAgreesWithStore(t *testing.T) {
 		})
 	}
 	var schema string
-	s.r.QueryRow("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").Scan(&schema)
-	if !strings.Contains(schema, ftsTokenizer) {
+	s.r.QueryRow("SELECT sql FROM sqlite_master WHERE name = 'papers_exact'").Scan(&schema)
+	if !strings.Contains(schema, ftsTokenizer) || strings.Contains(schema, "porter") {
 		t.Errorf("index schema %q does not use %q", schema, ftsTokenizer)
 	}
 }
 
-// TestCandidateLookupUsesIndexes keeps matching independent of the store's
-// size: every branch of the candidate query is an index search, never a scan.
-func TestCandidateLookupUsesIndexes(t *testing.T) {
-	s := openTest(t)
-	rows, err := s.w.Query("EXPLAIN QUERY PLAN "+writeSQL[stCandidates], "src", "guid", "2401.00001", "10.1/x", "key")
+// queryPlan returns the detail lines of EXPLAIN QUERY PLAN for sqlText.
+func queryPlan(t *testing.T, q querier, sqlText string, args ...any) []string {
+	t.Helper()
+	rows, err := q.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+sqlText, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +244,17 @@ func TestCandidateLookupUsesIndexes(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// TestCandidateLookupUsesIndexes keeps matching independent of the store's
+// size: every branch of the candidate query is an index search, never a scan.
+func TestCandidateLookupUsesIndexes(t *testing.T) {
+	s := openTest(t)
+	plan := queryPlan(t, s.w, writeSQL[stCandidates], "src", "guid", "2401.00001", "10.1/x", "key")
 	joined := strings.Join(plan, "\n")
 	for _, want := range []string{"sqlite_autoindex_sightings_1", "papers_arxiv_id", "papers_doi", "papers_title_key"} {
 		if !strings.Contains(joined, want) {

@@ -20,34 +20,35 @@ func (s *Store) Topic(ctx context.Context, q db.TopicQuery) ([]*model.Paper, err
 		return nil, err
 	}
 	label := q.Match + " / " + q.Exclude
-	plan := compileFTS(tree)
-	if in := plan.include; in != nil {
-		inSQL, inArgs := in.selectSQL()
-		n, err := s.countMatches(ctx, inSQL, inArgs, denseMatches*q.Cap)
+	plan, err := s.compile(ctx, tree)
+	if err != nil {
+		return nil, fmt.Errorf("topic query: %w", err)
+	}
+	if plan.include != "" {
+		n, err := s.countMatches(ctx, matchSQL, []any{plan.include}, denseMatches*q.Cap)
 		if err != nil {
 			return nil, queryError(label, err)
 		}
 		switch {
 		case n < sparseMatches*q.Cap:
 			// Few matches: read them all and sort (cost grows with the matches).
-			where = append(where, "p.id IN ("+inSQL+")")
-		case n < denseMatches*q.Cap || in.table == "":
+			where = append(where, "p.id IN ("+matchSQL+")")
+		case n < denseMatches*q.Cap:
 			// Many: walk papers newest first and test each against the matches'
 			// set, stopping at Cap (building the set costs about 1 µs a match).
 			from += " INDEXED BY papers_published"
-			where = append(where, "p.id IN ("+inSQL+")")
+			where = append(where, "p.id IN ("+matchSQL+")")
 		default:
-			// Very many, on one index: walk papers newest first and probe the
-			// index for each; about Cap/selectivity probes, never the whole set.
+			// Very many: walk papers newest first and probe the index for
+			// each; about Cap/selectivity probes, never the whole set.
 			from += " INDEXED BY papers_published"
-			where = append(where, "EXISTS (SELECT 1 FROM "+in.table+" WHERE "+in.table+" MATCH ? AND rowid = p.id)")
+			where = append(where, "EXISTS (SELECT 1 FROM "+ftsIndex+" WHERE "+ftsIndex+" MATCH ? AND rowid = p.id)")
 		}
-		args = append(args, inArgs...)
+		args = append(args, plan.include)
 	}
-	if x := plan.exclude; x != nil {
-		xSQL, xArgs := x.selectSQL()
-		where = append(where, "p.id NOT IN ("+xSQL+")")
-		args = append(args, xArgs...)
+	if plan.exclude != "" {
+		where = append(where, "p.id NOT IN ("+matchSQL+")")
+		args = append(args, plan.exclude)
 	}
 	if len(q.Sources) > 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM sightings s WHERE s.paper_id = p.id AND s.source IN ("+qmarks(len(q.Sources))+"))")

@@ -46,18 +46,15 @@ func (t *Tx) queueFTS(ctx context.Context, op ftsOp) error {
 	return nil
 }
 
-// flushFTS runs the queued index writes, back to back, on both full-text
-// indexes (stemmed and exact).
+// flushFTS runs the queued index writes, back to back, on the full-text index.
 func (t *Tx) flushFTS(ctx context.Context) error {
-	for _, sts := range [][2]int{{stFTSInsert, stFTSDelete}, {stExactInsert, stExactDelete}} {
-		for _, op := range t.fts {
-			st := sts[0]
-			if op.del {
-				st = sts[1]
-			}
-			if _, err := t.stmt(ctx, st).ExecContext(ctx, op.id, op.title, op.abstract, op.authors); err != nil {
-				return fmt.Errorf("index paper %d: %w", op.id, err)
-			}
+	for _, op := range t.fts {
+		st := stExactInsert
+		if op.del {
+			st = stExactDelete
+		}
+		if _, err := t.stmt(ctx, st).ExecContext(ctx, op.id, op.title, op.abstract, op.authors); err != nil {
+			return fmt.Errorf("index paper %d: %w", op.id, err)
 		}
 	}
 	clear(t.fts)
