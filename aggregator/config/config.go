@@ -148,7 +148,7 @@ func (c *Config) Parse(r io.Reader) error {
 	if err := dec.Decode(c); err != nil {
 		return c.wrapDecodeError(data, err)
 	}
-	return nil
+	return c.checkExemplars(data)
 }
 
 func (c *Config) fileName() string {
