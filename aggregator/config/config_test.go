@@ -89,8 +89,8 @@ func TestValidationErrors(t *testing.T) {
 		{"bad sort", "[[topic]]\nname=\"a\"\nsort=\"random\"\n", `sort = "random"`},
 		{"limit too big", "[[topic]]\nname=\"a\"\nlimit=100000\n", `limit = 100000`},
 		{"bad announce", "[[source]]\nname=\"x\"\ntype=\"arxiv\"\ncategories=[\"cs.CL\"]\nannounce=[\"old\"]\n", `announce: "old"`},
-		{"relevance without like", "[[topic]]\nname=\"a\"\nsort=\"relevance\"\n", `sort = "relevance" needs like`},
-		{"min_score without like", "[[topic]]\nname=\"a\"\nmin_score=0.5\n", `min_score needs like`},
+		{"relevance without like", "[[topic]]\nname=\"a\"\nsort=\"relevance\"\n", `sort = "relevance" needs like or like_file`},
+		{"min_score without like", "[[topic]]\nname=\"a\"\nmin_score=0.5\n", `min_score needs like or like_file`},
 		{"min_score not finite", "[[topic]]\nname=\"a\"\nlike=[\"2301.08243\"]\nmin_score=nan\n", `want a finite number`},
 		{"bad base_url", "[server]\nbase_url=\"example.org\"\n", `base_url = "example.org"`},
 	}

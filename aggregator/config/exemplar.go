@@ -3,10 +3,13 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 )
 
 // exemplarEntry is a like or unlike entry as the TOML decoder sees it: its
@@ -38,4 +41,21 @@ func (c *Config) checkExemplars(data []byte) error {
 		return c.wrapDecodeError(data, err)
 	}
 	return nil
+}
+
+// checkLikeFile resolves t's like_file against the config file's folder and
+// reads it once, so a missing or unparseable file fails at load (the server
+// re-reads it when it changes); it returns the problem, or "".
+func (c *Config) checkLikeFile(t *Topic) string {
+	if !filepath.IsAbs(t.LikeFile) && c.Path != "" {
+		t.LikeFile = filepath.Join(filepath.Dir(c.Path), t.LikeFile)
+	}
+	data, err := os.ReadFile(t.LikeFile)
+	if err != nil {
+		return fmt.Sprintf("like_file: %v", err)
+	}
+	if _, err := likefile.Parse(t.LikeFile, data); err != nil {
+		return fmt.Sprintf("like_file: %v", err)
+	}
+	return ""
 }

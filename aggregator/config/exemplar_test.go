@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -44,6 +46,46 @@ unlike = ["arxiv:2002.05709"]
 			}
 			if !strings.Contains(err.Error(), tt.entry) || !strings.Contains(err.Error(), "neither an arXiv id") {
 				t.Errorf("message %q does not name %s", err, tt.entry)
+			}
+		})
+	}
+}
+
+func TestLikeFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("good.bib", "@misc{a, eprint = {2404.08471}, archiveprefix = {arXiv}}\n")
+	write("bad.bib", "@misc{a, eprint = {2404.08471}}\n\n@article{broken,\n title = {open\n")
+	topic := func(file string) string {
+		return "[[topic]]\nname = \"mine\"\nsort = \"relevance\"\nlike_file = \"" + file + "\"\n"
+	}
+	tests := []struct{ name, text, want string }{
+		{"relative to the config file", topic("good.bib"), ""},
+		{"absolute", topic(filepath.Join(dir, "good.bib")), ""},
+		{"missing", topic("nope.bib"), `[[topic]] "mine": like_file: open ` + filepath.Join(dir, "nope.bib")},
+		{"unparseable", topic("bad.bib"), `[[topic]] "mine": like_file: ` + filepath.Join(dir, "bad.bib") + `:3: entry "broken": unbalanced braces`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "paperfeed.toml")
+			write("paperfeed.toml", tt.text)
+			c, err := Load(path)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tp, _ := c.Topic("mine"); tp.LikeFile != filepath.Join(dir, "good.bib") || !tp.IsLike() {
+					t.Errorf("like_file = %q", tp.LikeFile)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/rank"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/db"
@@ -32,6 +34,27 @@ type Ranked struct {
 	Missing []string
 	// Problem says why a like-topic has no papers, when it is known.
 	Problem string
+	// Warnings are a like-topic's exemplar troubles that do not stop it: a
+	// like_file entry without an id, a like_file that no longer reads.
+	Warnings []string
+}
+
+// likeFiles holds every like_file as last read; a changed file is re-read.
+var likeFiles = likefile.NewCache()
+
+// Exemplars returns t's like entries followed by its like_file's ids, and
+// the file's warnings. A like_file that does not read (deleted, or broken
+// since the config was loaded) is a warning too: the topic keeps its like.
+func Exemplars(t config.Topic) (likes, warnings []string) {
+	likes = t.Like
+	if t.LikeFile == "" {
+		return likes, nil
+	}
+	f, err := likeFiles.Load(t.LikeFile)
+	if err != nil {
+		return likes, []string{err.Error()}
+	}
+	return append(slices.Clip(likes), f.IDs...), f.Warnings
 }
 
 // Resolve returns the stored papers the entries name (arXiv ids or DOIs in
@@ -76,7 +99,8 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 // (default: none for sort "relevance", the model's DefaultMin otherwise); the
 // limit best (a window's every paper up to cap), in the topic's order.
 func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
-	likes, missL, err := Resolve(ctx, r, t.Like)
+	entries, warnings := Exemplars(t)
+	likes, missL, err := Resolve(ctx, r, entries)
 	if err != nil {
 		return Ranked{}, err
 	}
@@ -84,9 +108,9 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 	if err != nil {
 		return Ranked{}, err
 	}
-	out := Ranked{Missing: append(missL, missU...)}
+	out := Ranked{Missing: append(missL, missU...), Warnings: warnings}
 	if len(likes) == 0 {
-		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like) is stored yet", len(t.Like))
+		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like, like_file) is stored yet", len(entries))
 		return out, nil
 	}
 	q := Query(t, 0, now)

@@ -43,7 +43,7 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 // Rank.
 func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
 	var eng *recommend.Engine
-	if len(t.Like) > 0 {
+	if t.IsLike() {
 		eng = recommend.NewEngine(r, recommend.DefaultOptions())
 	}
 	rk, err := Rank(ctx, r, eng, t, limit, now)
@@ -53,7 +53,7 @@ func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now tim
 // Rank is Papers with the like-topics' models and scores kept in eng (which
 // may be nil when t has no like).
 func Rank(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
-	if len(t.Like) > 0 {
+	if t.IsLike() {
 		if eng == nil {
 			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
 		}
@@ -112,6 +112,10 @@ func Warnings(topics []config.Topic) []string {
 			for _, w := range q.Warnings {
 				out = append(out, fmt.Sprintf("[[topic]] %q: %s: %s", t.Name, e.key, strings.TrimPrefix(w.String(), "query: ")))
 			}
+		}
+		_, ws := Exemplars(t)
+		for _, w := range ws {
+			out = append(out, fmt.Sprintf("[[topic]] %q: like_file: %s", t.Name, w))
 		}
 	}
 	return out
