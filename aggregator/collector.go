@@ -43,6 +43,10 @@ type Collector struct {
 
 	sources []configured
 
+	// crossrefAPI is where exemplar DOIs are looked up; memo what it did not know.
+	crossrefAPI string
+	memo        exemplarMemo
+
 	mu      sync.Mutex
 	running map[string]bool
 }
@@ -62,6 +66,9 @@ type Options struct {
 	Metrics *Metrics // may be nil
 	// Progress receives backfill progress (see sources.Options).
 	Progress func(source string, done, total int)
+	// CrossrefAPI is where exemplar DOIs are looked up; "" means
+	// sources.CrossrefAPI.
+	CrossrefAPI string
 }
 
 // New builds a collector for every source in cfg.
@@ -72,7 +79,11 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{}}
+	if o.CrossrefAPI == "" {
+		o.CrossrefAPI = sources.CrossrefAPI
+	}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{},
+		crossrefAPI: o.CrossrefAPI, memo: exemplarMemo{notFound: map[string]bool{}}}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
@@ -178,6 +189,8 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 		}()
 	}
 	wg.Wait()
+	// After the passes, so an exemplar a source lists is not asked for.
+	c.FetchExemplars(ctx)
 	return out
 }
 
@@ -190,6 +203,11 @@ func (c *Collector) Run(ctx context.Context) {
 	passDone := make(chan struct{}, 1) // wakes the loop to reschedule a source whose pass ended
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.FetchExemplars(ctx)
+	}()
 	for {
 		next := c.now().Add(time.Minute)
 		states, err := c.store.SourceStates(ctx)
