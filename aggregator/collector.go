@@ -43,9 +43,8 @@ type Collector struct {
 
 	sources []configured
 
-	// crossrefAPI is where exemplar DOIs are looked up; memo what it did not know.
+	// crossrefAPI is where exemplar DOIs are looked up.
 	crossrefAPI string
-	memo        exemplarMemo
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -83,7 +82,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 		o.CrossrefAPI = sources.CrossrefAPI
 	}
 	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, running: map[string]bool{},
-		crossrefAPI: o.CrossrefAPI, memo: exemplarMemo{notFound: map[string]bool{}}}
+		crossrefAPI: o.CrossrefAPI}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/ident"
@@ -18,24 +18,23 @@ import (
 // fetched by its DOI.
 const ExemplarSource = "exemplar-doi"
 
+// ExemplarRetry is how long a DOI Crossref did not know is not asked again.
+const ExemplarRetry = 30 * 24 * time.Hour
+
 // ExemplarReport is what one FetchExemplars did.
 type ExemplarReport struct {
 	Stored   []string // DOIs fetched and stored
-	NotFound []string // DOIs Crossref does not know (now or earlier in this process)
+	NotFound []string // DOIs Crossref does not know (now, or recorded within ExemplarRetry)
 	Failed   []error  // lookups that failed otherwise; tried again next time
-}
-
-// exemplarMemo remembers the DOIs Crossref answered not found, so a process
-// asks for each once.
-type exemplarMemo struct {
-	mu       sync.Mutex
-	notFound map[string]bool
 }
 
 // FetchExemplars stores the like-topics' exemplar DOIs (like, like_file,
 // unlike) that no stored paper holds, each looked up once at Crossref
 // (/works/{doi}, polite pool with [collect] user_agent's contact) and stored
-// through the same ingest as a listing. arXiv ids are not looked up here.
+// through the same ingest as a listing. A DOI Crossref does not know is
+// recorded in the store (db.SourceStore.RecordUnknownID), which check and
+// the topic page read, and not asked again for ExemplarRetry. arXiv ids are
+// not looked up here.
 func (c *Collector) FetchExemplars(ctx context.Context) ExemplarReport {
 	var rep ExemplarReport
 	dois := exemplarDOIs(c.cfg.Topics)
@@ -51,22 +50,24 @@ func (c *Collector) FetchExemplars(ctx context.Context) ExemplarReport {
 	for _, p := range have {
 		stored[p.DOI] = true
 	}
+	unknown, err := c.store.UnknownIDs(ctx)
+	if err != nil {
+		rep.Failed = append(rep.Failed, err)
+		return rep
+	}
 	for _, doi := range dois {
 		if stored[doi] || ctx.Err() != nil {
 			continue
 		}
-		c.memo.mu.Lock()
-		known := c.memo.notFound[doi]
-		c.memo.mu.Unlock()
-		if known {
+		if at, ok := unknown["doi:"+doi]; ok && c.now().Sub(at) < ExemplarRetry {
 			rep.NotFound = append(rep.NotFound, doi)
 			continue
 		}
 		it, err := sources.FetchCrossrefWork(ctx, c.fetcher, c.crossrefAPI, doi, c.cfg.Collect.UserAgent)
 		if errors.Is(err, sources.ErrWorkNotFound) {
-			c.memo.mu.Lock()
-			c.memo.notFound[doi] = true
-			c.memo.mu.Unlock()
+			if err := c.store.RecordUnknownID(ctx, "doi:"+doi, c.now()); err != nil {
+				rep.Failed = append(rep.Failed, err)
+			}
 			rep.NotFound = append(rep.NotFound, doi)
 			c.log.Warn("exemplar DOI unknown to Crossref", "doi", doi)
 			continue

@@ -94,10 +94,20 @@ func TestFetchExemplars(t *testing.T) {
 		t.Errorf("titles %q, %q", ps[0].Title, ps[1].Title)
 	}
 
-	// Again: the stored ones are in the store, the unknown ones remembered.
+	unknown, err := store.UnknownIDs(ctx)
+	if err != nil || len(unknown) != 2 || !unknown["doi:10.9999/unknown.1"].Equal(now) {
+		t.Errorf("recorded unknown: %v, %v", unknown, err)
+	}
+
+	// Again, from another process: the stored ones are in the store, the
+	// unknown ones recorded.
 	mu.Lock()
 	n := len(asked)
 	mu.Unlock()
+	c, err = New(cfg, store, fetch.New(fetch.Options{Timeout: 5 * time.Second}), Options{Now: func() time.Time { return now }, CrossrefAPI: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rep = c.FetchExemplars(ctx)
 	mu.Lock()
 	defer mu.Unlock()
@@ -106,5 +116,18 @@ func TestFetchExemplars(t *testing.T) {
 	}
 	if n != 4 {
 		t.Errorf("first run asked %q: want each missing DOI once", asked)
+	}
+
+	// After ExemplarRetry an unknown DOI is asked again.
+	later := now.Add(ExemplarRetry + time.Hour)
+	c, err = New(cfg, store, fetch.New(fetch.Options{Timeout: 5 * time.Second}), Options{Now: func() time.Time { return later }, CrossrefAPI: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Unlock()
+	rep = c.FetchExemplars(ctx)
+	mu.Lock()
+	if len(asked) != n+2 || len(rep.NotFound) != 2 {
+		t.Errorf("after the retry time asked %q, report %+v", asked[n:], rep)
 	}
 }

@@ -93,6 +93,28 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 	return ps, missing, nil
 }
 
+// Unknown returns, for each of entries that an upstream answered it does not
+// know (r.UnknownIDs), a warning naming the entry and the upstream.
+func Unknown(ctx context.Context, r db.Reader, entries []string) ([]string, error) {
+	unknown, err := r.UnknownIDs(ctx)
+	if err != nil || len(unknown) == 0 {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		id := ident.Exemplar(e)
+		if _, ok := unknown[id]; !ok {
+			continue
+		}
+		upstream := "Crossref"
+		if strings.HasPrefix(id, "arxiv:") {
+			upstream = "the arXiv API"
+		}
+		out = append(out, fmt.Sprintf("%s: %s does not know this paper", e, upstream))
+	}
+	return out, nil
+}
+
 // likeTopic ranks a like-topic: its candidates (its other filters; without a
 // window the MaxCandidates newest) scored by eng's model of its exemplars,
 // exemplars and unlikes left out, those scoring under min_score left out
@@ -109,6 +131,11 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 		return Ranked{}, err
 	}
 	out := Ranked{Missing: append(missL, missU...), Warnings: warnings}
+	unknown, err := Unknown(ctx, r, out.Missing)
+	if err != nil {
+		return Ranked{}, err
+	}
+	out.Warnings = append(out.Warnings, unknown...)
 	if len(likes) == 0 {
 		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like, like_file) is stored yet", len(entries))
 		return out, nil

@@ -63,3 +63,24 @@ func TestLikeFileJoinsLike(t *testing.T) {
 		t.Errorf("file gone: %d papers, warnings %q, %v; want like's ranking and a warning", len(rk.Papers), rk.Warnings, err)
 	}
 }
+
+// TestUnknownExemplarWarns: an exemplar an upstream said it does not know is
+// a warning of the topic, which still ranks by the others.
+func TestUnknownExemplarWarns(t *testing.T) {
+	st := likeStore(t)
+	ctx := context.Background()
+	for _, id := range []string{"doi:10.9999/unknown.1", "arxiv:2611.99999"} {
+		if err := st.RecordUnknownID(ctx, id, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tp := config.Topic{Name: "prot", Like: []string{"2611.00001", "https://doi.org/10.9999/UNKNOWN.1"}, Unlike: []string{"arXiv:2611.99999v2"}, Sort: "relevance", Limit: 5, Cap: 500}
+	rk, err := Rank(ctx, st, recommend.NewEngine(st, recommend.DefaultOptions()), tp, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://doi.org/10.9999/UNKNOWN.1: Crossref does not know this paper", "arXiv:2611.99999v2: the arXiv API does not know this paper"}
+	if !slices.Equal(rk.Warnings, want) || len(rk.Papers) != 5 {
+		t.Errorf("warnings %q (want %q), %d papers", rk.Warnings, want, len(rk.Papers))
+	}
+}

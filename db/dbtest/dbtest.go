@@ -46,6 +46,7 @@ func Run(t *testing.T, b Backend) {
 		{"TopicBounds", testTopicBounds},
 		{"CheckQuery", testCheckQuery},
 		{"Lookups", testLookups},
+		{"UnknownIDs", testUnknownIDs},
 		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},

@@ -115,6 +115,14 @@ CREATE TRIGGER papers_exact_ad AFTER DELETE ON papers BEGIN
 	INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', old.id, old.title, old.abstract, old.authors);
 END;
 `,
+	// 4: the paper ids (exemplars of like-topics) an upstream answered it
+	// does not know, so they are not asked again and check can say so.
+	`
+CREATE TABLE unknown_ids (
+	id TEXT PRIMARY KEY,
+	at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
