@@ -45,6 +45,8 @@ type Collector struct {
 	sources []configured
 
 	replica string // the holder name of this process's leases
+	// crossrefAPI is where exemplar DOIs are looked up.
+	crossrefAPI string
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -76,6 +78,9 @@ type Options struct {
 	// ArxivLookup, when set, completes papers listed without categories from
 	// the arXiv API after passes (see Complete); nil leaves them as listed.
 	ArxivLookup *sources.ArxivLookup
+	// CrossrefAPI is where exemplar DOIs are looked up; "" means
+	// sources.CrossrefAPI.
+	CrossrefAPI string
 }
 
 // New builds a collector for every source in cfg.
@@ -86,11 +91,15 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.CrossrefAPI == "" {
+		o.CrossrefAPI = sources.CrossrefAPI
+	}
 	if o.Replica == "" {
 		host, _ := os.Hostname()
 		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, lookup: o.ArxivLookup}
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, lookup: o.ArxivLookup,
+		crossrefAPI: o.CrossrefAPI}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
 	gate := sources.NewParseGate(cfg.Collect.MaxBodyBytes)
@@ -196,6 +205,8 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 		}()
 	}
 	wg.Wait()
+	// After the passes, so an exemplar a source lists is not asked for.
+	c.FetchExemplarDOIs(ctx)
 	return out
 }
 
@@ -228,6 +239,11 @@ func (c *Collector) Run(ctx context.Context) {
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.FetchExemplarDOIs(ctx)
+	}()
 	for {
 		next := c.now().Add(time.Minute)
 		states, err := c.store.SourceStates(ctx)

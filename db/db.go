@@ -46,6 +46,9 @@ type Reader interface {
 	// Texts calls fn with the text of every stored paper, in ID order, from
 	// one consistent snapshot; fn's error stops it and is returned.
 	Texts(ctx context.Context, fn func(Text) error) error
+	// UnknownIDs returns the paper ids ("doi:10....", "arxiv:...") an
+	// upstream answered it does not know, with when it last said so.
+	UnknownIDs(ctx context.Context) (map[string]time.Time, error)
 	// Stats counts papers and sightings.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping checks the store answers.
@@ -108,6 +111,9 @@ type SourceStore interface {
 	// SaveSourceState writes a source's state outside a pass (after a failed
 	// pass, whose items were not stored).
 	SaveSourceState(ctx context.Context, st SourceState) error
+	// RecordUnknownID records that an upstream does not know id at t (see
+	// Reader.UnknownIDs); recording it again moves t.
+	RecordUnknownID(ctx context.Context, id string, at time.Time) error
 }
 
 // Leaser hands out named, expiring leases: a lease is held by one holder (a

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -285,12 +286,17 @@ func (s *Server) buildOPML() ([]byte, error) {
 
 // likeModelView is what a like-topic's page says of its model; nil for other topics.
 func likeModelView(t config.Topic, rk topic.Ranked) *modelView {
-	if len(t.Like) == 0 {
+	if !t.IsLike() {
 		return nil
 	}
 	v := &modelView{Problem: rk.Problem}
 	for _, m := range rk.Missing {
 		v.Missing = append(v.Missing, cleanLine(m, 200))
+	}
+	// The page names the like_file, not where the server keeps it.
+	for _, w := range rk.Warnings {
+		w = strings.ReplaceAll(w, t.LikeFile, filepath.Base(t.LikeFile))
+		v.Warnings = append(v.Warnings, cleanLine(w, 300))
 	}
 	if m := rk.Model; m != nil {
 		v.Trained = fmt.Sprintf("%s, %s and %d other stored papers",

@@ -43,6 +43,7 @@ type modelView struct {
 	Trained            string   // what it was trained on
 	MinScore           string   // the threshold applied; "" when none
 	Missing            []string // like/unlike entries no stored paper answers
+	Warnings           []string // like_file entries without an id, a like_file that does not read
 	Problem            string   // why the topic is empty
 }
 
@@ -200,6 +201,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 {{else if and .Search (or (not .Query) .Error)}}{{else if .Topic}}{{with .Topic}}{{with .Model}}<section class="model">
 {{if .Problem}}<p><b>{{.Problem}}</b></p>{{end}}
 {{if .Missing}}<p class="meta">Not in the store: {{join .Missing}}</p>{{end}}
+{{range .Warnings}}<p class="meta">Warning: {{.}}</p>{{end}}
 {{if .Trained}}<p class="meta">Ranked by a linear model trained on {{.Trained}}{{if .MinScore}}; papers scoring under {{.MinScore}} are left out{{end}}.</p>{{end}}
 {{if .Positive}}<p>Words for: {{range $i, $w := .Positive}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}
 {{if .Negative}}<p>Words against: {{range $i, $w := .Negative}}{{if $i}}, {{end}}<span class="word">{{$w.Term}} <span class="meta">{{$w.Weight}}</span></span>{{end}}</p>{{end}}

@@ -99,11 +99,18 @@ type Topic struct {
 	// Like are the topic's exemplar papers (arXiv ids or DOIs); a topic with
 	// exemplars ranks its candidates by a model trained on them.
 	Like []string `toml:"like"`
+	// LikeFile is a reference manager's export (BibTeX, CSL-JSON) or a text
+	// file of ids whose papers join Like; relative to the config file's
+	// folder, resolved by Validate.
+	LikeFile string `toml:"like_file"`
 	// Unlike are papers the topic must not resemble: the model's explicit negatives.
 	Unlike []string `toml:"unlike"`
 	// MinScore drops candidates the model scores below it; nil: the model's default.
 	MinScore *float64 `toml:"min_score"`
 }
+
+// IsLike reports whether t ranks by a model of exemplar papers.
+func (t Topic) IsLike() bool { return len(t.Like) > 0 || t.LikeFile != "" }
 
 // Defaults.
 const (
@@ -175,7 +182,7 @@ func (c *Config) Parse(r io.Reader) error {
 	if err := dec.Decode(c); err != nil {
 		return c.wrapDecodeError(data, err)
 	}
-	return nil
+	return c.checkExemplars(data)
 }
 
 func (c *Config) fileName() string {
@@ -348,8 +355,8 @@ func (c *Config) Validate() error {
 		switch t.Sort {
 		case "newest", "trending":
 		case "relevance":
-			if len(t.Like) == 0 {
-				add("%s: sort = \"relevance\" needs like (the exemplar papers to rank by)", where)
+			if !t.IsLike() {
+				add("%s: sort = \"relevance\" needs like or like_file (the exemplar papers to rank by)", where)
 			}
 		default:
 			add("%s: sort = %q: want \"newest\", \"trending\" or \"relevance\"", where, t.Sort)
@@ -357,8 +364,13 @@ func (c *Config) Validate() error {
 		if t.MinScore != nil && (math.IsNaN(*t.MinScore) || math.IsInf(*t.MinScore, 0)) {
 			add("%s: min_score = %v: want a finite number", where, *t.MinScore)
 		}
-		if t.MinScore != nil && len(t.Like) == 0 {
-			add("%s: min_score needs like (it bounds the model's score)", where)
+		if t.MinScore != nil && !t.IsLike() {
+			add("%s: min_score needs like or like_file (it bounds the model's score)", where)
+		}
+		if t.LikeFile != "" {
+			if p := c.checkLikeFile(t); p != "" {
+				add("%s: %s", where, p)
+			}
 		}
 		if t.MinUpvotes < 0 {
 			add("%s: min_upvotes = %d: must not be negative", where, t.MinUpvotes)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/rank"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/db"
@@ -32,6 +34,27 @@ type Ranked struct {
 	Missing []string
 	// Problem says why a like-topic has no papers, when it is known.
 	Problem string
+	// Warnings are a like-topic's exemplar troubles that do not stop it: a
+	// like_file entry without an id, a like_file that no longer reads.
+	Warnings []string
+}
+
+// likeFiles holds every like_file as last read; a changed file is re-read.
+var likeFiles = likefile.NewCache()
+
+// Exemplars returns t's like entries followed by its like_file's ids, and
+// the file's warnings. A like_file that does not read (deleted, or broken
+// since the config was loaded) is a warning too: the topic keeps its like.
+func Exemplars(t config.Topic) (likes, warnings []string) {
+	likes = t.Like
+	if t.LikeFile == "" {
+		return likes, nil
+	}
+	f, err := likeFiles.Load(t.LikeFile)
+	if err != nil {
+		return likes, []string{err.Error()}
+	}
+	return append(slices.Clip(likes), f.IDs...), f.Warnings
 }
 
 // Resolve returns the stored papers the entries name (arXiv ids or DOIs in
@@ -76,13 +99,36 @@ func ArxivEntry(e string) string {
 	return ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:"))
 }
 
+// Unknown returns, for each of entries that an upstream answered it does not
+// know (r.UnknownIDs), a warning naming the entry and the upstream.
+func Unknown(ctx context.Context, r db.Reader, entries []string) ([]string, error) {
+	unknown, err := r.UnknownIDs(ctx)
+	if err != nil || len(unknown) == 0 {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		id := ident.Exemplar(e)
+		if _, ok := unknown[id]; !ok {
+			continue
+		}
+		upstream := "Crossref"
+		if strings.HasPrefix(id, "arxiv:") {
+			upstream = "the arXiv API"
+		}
+		out = append(out, fmt.Sprintf("%s: %s does not know this paper", e, upstream))
+	}
+	return out, nil
+}
+
 // likeTopic ranks a like-topic: its candidates (its other filters; without a
 // window the MaxCandidates newest) scored by eng's model of its exemplars,
 // exemplars and unlikes left out, those scoring under min_score left out
 // (default: none for sort "relevance", the model's DefaultMin otherwise); the
 // limit best (a window's every paper up to cap), in the topic's order.
 func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
-	likes, missL, err := Resolve(ctx, r, t.Like)
+	entries, warnings := Exemplars(t)
+	likes, missL, err := Resolve(ctx, r, entries)
 	if err != nil {
 		return Ranked{}, err
 	}
@@ -90,9 +136,14 @@ func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config
 	if err != nil {
 		return Ranked{}, err
 	}
-	out := Ranked{Missing: append(missL, missU...)}
+	out := Ranked{Missing: append(missL, missU...), Warnings: warnings}
+	unknown, err := Unknown(ctx, r, out.Missing)
+	if err != nil {
+		return Ranked{}, err
+	}
+	out.Warnings = append(out.Warnings, unknown...)
 	if len(likes) == 0 {
-		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like) is stored yet", len(t.Like))
+		out.Problem = fmt.Sprintf("none of the %d exemplar papers (like, like_file) is stored yet", len(entries))
 		return out, nil
 	}
 	q := seen.query(Query(t, 0, now))

@@ -43,7 +43,7 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 // Rank.
 func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
 	var eng *recommend.Engine
-	if len(t.Like) > 0 {
+	if t.IsLike() {
 		eng = recommend.NewEngine(r, recommend.DefaultOptions())
 	}
 	rk, err := Rank(ctx, r, eng, t, limit, now)
@@ -67,7 +67,7 @@ func (s Seen) query(q db.TopicQuery) db.TopicQuery {
 
 // RankSeen is Rank over the papers first seen within seen.
 func RankSeen(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
-	if len(t.Like) > 0 {
+	if t.IsLike() {
 		if eng == nil {
 			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
 		}
@@ -126,6 +126,10 @@ func Warnings(topics []config.Topic) []string {
 			for _, w := range q.Warnings {
 				out = append(out, fmt.Sprintf("[[topic]] %q: %s: %s", t.Name, e.key, strings.TrimPrefix(w.String(), "query: ")))
 			}
+		}
+		_, ws := Exemplars(t)
+		for _, w := range ws {
+			out = append(out, fmt.Sprintf("[[topic]] %q: like_file: %s", t.Name, w))
 		}
 	}
 	return out

@@ -93,6 +93,16 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 		if store == nil {
 			continue
 		}
+		if t.IsLike() {
+			likes, _ := topic.Exemplars(t)
+			unknown, err := topic.Unknown(ctx, store, append(slices.Clip(likes), t.Unlike...))
+			if err != nil {
+				return fmt.Errorf("topic %q preview: %w", t.Name, err)
+			}
+			for _, w := range unknown {
+				fmt.Fprintf(stdout, "    warning: exemplar %s\n", w)
+			}
+		}
 		ps, err := topic.Papers(ctx, store, t, 0, now())
 		if err != nil {
 			return fmt.Errorf("topic %q preview: %w", t.Name, err)

@@ -47,6 +47,7 @@ func Run(t *testing.T, b Backend) {
 		{"CheckQuery", testCheckQuery},
 		{"Lookups", testLookups},
 		{"ArxivLookups", testArxivLookups},
+		{"UnknownIDs", testUnknownIDs},
 		{"QuerySemantics", testQuerySemantics},
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},

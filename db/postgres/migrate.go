@@ -129,6 +129,14 @@ CREATE TABLE arxiv_lookups (
 );
 CREATE INDEX papers_uncategorised ON papers(id) WHERE categories = '[]' AND arxiv_id <> '';
 `,
+	// 4: the paper ids (exemplars of like-topics) an upstream answered it
+	// does not know, so they are not asked again and check can say so.
+	`
+CREATE TABLE unknown_ids (
+	id TEXT PRIMARY KEY,
+	at BIGINT NOT NULL
+);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

@@ -152,6 +152,14 @@ DROP TRIGGER IF EXISTS papers_fts_ad;
 DROP TABLE IF EXISTS papers_fts;
 CREATE VIRTUAL TABLE papers_exact_vocab USING fts5vocab(papers_exact, 'row');
 `,
+	// 8: the paper ids (exemplars of like-topics) an upstream answered it
+	// does not know, so they are not asked again and check can say so.
+	`
+CREATE TABLE unknown_ids (
+	id TEXT PRIMARY KEY,
+	at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
