@@ -89,10 +89,11 @@ func (c *Collector) missingExemplars(ctx context.Context) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
 	for _, t := range c.cfg.Topics {
-		if len(t.Like)+len(t.Unlike) == 0 {
+		if !t.IsLike() {
 			continue
 		}
-		_, missing, err := topic.Resolve(ctx, c.store, append(append([]string(nil), t.Like...), t.Unlike...))
+		likes, _ := topic.Exemplars(t) // like and like_file's entries
+		_, missing, err := topic.Resolve(ctx, c.store, append(append([]string(nil), likes...), t.Unlike...))
 		if err != nil {
 			return nil, fmt.Errorf("topic %q exemplars: %w", t.Name, err)
 		}
