@@ -51,7 +51,7 @@ type QueryChecker interface {
 // function given to Update runs.
 // MaxPerBlock caps the papers one blocking key contributes to Candidates, so
 // the lookup cost stays flat however many papers share a common key.
-const MaxPerBlock = 16
+const MaxPerBlock = 4
 
 type Tx interface {
 	// Candidates returns the stored papers an incoming listing may be: the

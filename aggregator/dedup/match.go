@@ -98,7 +98,7 @@ func Match(a, b Candidate) (string, bool) {
 	if a.DOI != "" && a.DOI == b.DOI {
 		return RuleIdentifier, true
 	}
-	if a.TitleKey == "" || yearsApart(a, b) {
+	if a.TitleKey == "" || yearsApart(a, b, 1) {
 		return "", false
 	}
 	if a.TitleKey != b.TitleKey {
@@ -113,7 +113,7 @@ func Match(a, b Candidate) (string, bool) {
 // exactSame is the rule for two listings with equal title keys.
 func exactSame(a, b Candidate) bool {
 	sa, sb := surnameKeys(a.Authors), surnameKeys(b.Authors)
-	if len(sa) > 0 && len(sb) > 0 && !shareSurname(sa, sb) {
+	if len(sa) > 0 && len(sb) > 0 && !shareSurname(sa, sb) && !nameTokensAgree(a.Authors, b.Authors) {
 		return false
 	}
 	if a.Recurring || b.Recurring || genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {

@@ -3,6 +3,7 @@ package dedup
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -27,13 +28,13 @@ const minTypoWords = 4
 const listingDateWindow = 60 * 24 * time.Hour
 
 // yearsApart reports whether both candidates carry real publication years
-// more than one apart.
-func yearsApart(a, b Candidate) bool {
+// more than max apart.
+func yearsApart(a, b Candidate, max int) bool {
 	if a.Published.IsZero() || b.Published.IsZero() || listingDate(a) || listingDate(b) {
 		return false
 	}
 	d := a.Published.Year() - b.Published.Year()
-	return d > 1 || d < -1
+	return d > max || d < -max
 }
 
 func listingDate(c Candidate) bool {
@@ -50,12 +51,31 @@ func listingDate(c Candidate) bool {
 // a truncation of the other, and authors agreeing more the more tolerance
 // was used.
 func tolerantSame(a, b Candidate) bool {
-	if ca := cleanWords(a.Title); len(ca) >= 2 && slices.Equal(ca, cleanWords(b.Title)) {
-		return authorsAgree(a, b, 1) // equal once qualifiers and debris are gone: an exact key of the cleaned titles
-	}
-	wa, wb := titleWords(a.Title), titleWords(b.Title)
-	if len(wa) < minTypoWords || len(wb) < minTypoWords || !slices.Equal(marks(wa), marks(wb)) {
+	if yearsApart(a, b, 0) { // tolerance needs the same year (a conference paper and its journal version a year later are two records)
 		return false
+	}
+	for _, ca := range segments(a.Title, cleanWords) {
+		for _, cb := range segments(b.Title, cleanWords) {
+			if len(ca) >= 2 && slices.Equal(ca, cb) {
+				return authorsAgree(a, b, 1) // equal once qualifiers and debris are gone: an exact key of the cleaned titles
+			}
+		}
+	}
+	for _, wa := range segments(a.Title, titleWords) {
+		for _, wb := range segments(b.Title, titleWords) {
+			if need, ok := wordsClose(wa, wb); ok && authorsAgree(a, b, need) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordsClose reports whether two word lists are one title within the
+// tolerance, and how many agreeing surnames that tolerance needs.
+func wordsClose(wa, wb []string) (need int, ok bool) {
+	if len(wa) < minTypoWords || len(wb) < minTypoWords || !slices.Equal(marks(wa), marks(wb)) {
+		return 0, false
 	}
 	short, long := wa, wb
 	if len(short) > len(long) {
@@ -70,22 +90,39 @@ func tolerantSame(a, b Candidate) bool {
 		budget = 0 // typos inside words only
 	}
 	truncated := len(short) >= 6 && prefixOf(short, long)
-	if edits > budget && !truncated {
-		return false
+	if edits > budget && !truncated && !joinedClose(short, long) {
+		return 0, false
 	}
 	if edits > 0 || truncated {
-		return authorsAgree(a, b, 2)
+		return 2, true
 	}
-	return authorsAgree(a, b, 1)
+	return 1, true
+}
+
+// joinedClose reports whether two long titles are within a character edit
+// distance of one in fifteen once their words are joined: words run together
+// or split apart by a PDF extractor, a lost ligature ("e cient").
+func joinedClose(a, b []string) bool {
+	x, y := strings.Join(a, ""), strings.Join(b, "")
+	n := min(len(x), len(y))
+	if n < 30 {
+		return false
+	}
+	tol := n / 15
+	return charEdits(x, y, tol) <= tol
 }
 
 // authorsAgree reports whether the author lists share need surnames (all of
-// the shorter list when it is shorter than need); unknown authors agree only
-// when need is one.
+// the shorter list when it is shorter than need); unknown authors, or names
+// with the same initials in any order (nameTokensAgree), agree only when
+// need is one.
 func authorsAgree(a, b Candidate, need int) bool {
 	sa, sb := surnameKeys(a.Authors), surnameKeys(b.Authors)
 	if len(sa) == 0 || len(sb) == 0 {
 		return need <= 1 // unknown authors allow the least tolerance only
+	}
+	if need <= 1 && nameTokensAgree(a.Authors, b.Authors) {
+		return true
 	}
 	return sharedSurnames(sa, sb) >= min(need, len(sa), len(sb))
 }

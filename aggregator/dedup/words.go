@@ -17,6 +17,14 @@ var qualifierRe = regexp.MustCompile(`\s*[(\[][^()\[\]0-9]*[)\]]`)
 // tail (". in proceedings of ...", ", proc. ...") or a review marker.
 var debrisRe = regexp.MustCompile(`(?i)(\s*[.,;]\s*(in\s+)?(proceedings|proc\.|journal|in\s)|\s+-+\s*book\s+reviews?\b|\s+\(?\s*book\s+review\s*\)?\s*$)`)
 
+// mojibakeRe matches the debris of a mis-decoded quote or dash ("â ??",
+// "â€™", "Ã©" where the letter is gone).
+var mojibakeRe = regexp.MustCompile(`â\s*\?\?|â€\S?|\?\?`)
+
+// sentenceRe splits a scraped listing into its sentences (author list, title,
+// venue), at a period followed by a space.
+var sentenceRe = regexp.MustCompile(`\s*\.\s+`)
+
 // headRe matches a listing's "Abstract:"-style head before the title.
 var headRe = regexp.MustCompile(`(?i)^\s*(abstract|title|panel|demo|poster|keynote|invited talk)\s*[:.-]\s*`)
 
@@ -50,7 +58,8 @@ func titleWords(title string) []string {
 // cleanWords splits a title into its words with the qualifiers, heads and
 // scraped tails removed, each word folded like TitleKey, stop words left out.
 func cleanWords(title string) []string {
-	t := headRe.ReplaceAllString(title, "")
+	t := mojibakeRe.ReplaceAllString(title, " ")
+	t = headRe.ReplaceAllString(title, "")
 	if loc := debrisRe.FindStringIndex(t); loc != nil && loc[0] > 0 {
 		t = t[:loc[0]]
 	}
@@ -116,4 +125,21 @@ func numberish(w string) bool {
 		}
 	}
 	return true
+}
+
+// segments are the word lists a scraped listing may hold its title in: the
+// whole title, then each of its sentences of two words or more (an author
+// list before the title or a venue after it is one sentence).
+func segments(title string, words func(string) []string) [][]string {
+	out := [][]string{words(title)}
+	parts := sentenceRe.Split(mojibakeRe.ReplaceAllString(title, " "), -1)
+	if len(parts) < 2 || len(parts) > 6 {
+		return out
+	}
+	for _, p := range parts {
+		if ws := words(p); len(ws) >= 2 {
+			out = append(out, ws)
+		}
+	}
+	return out
 }
