@@ -501,10 +501,13 @@ const (
 // ingest matches one item against the store and stores it.
 func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *model.Item, now time.Time) (outcome, error) {
 	in := dedup.FromItem(it)
-	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, in.TitleKey)
+	in.Seen = now
+	blocks := dedup.BlockKeys(in)
+	cands, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, in.TitleKey, blocks)
 	if err != nil {
 		return 0, err
 	}
+	in.Recurring = dedup.Recurring(in.TitleKey, cands)
 	var match *model.Paper
 	known := false // this very listing (source, guid) was stored before
 	for _, p := range cands {
@@ -529,6 +532,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 			return outcomeSkipped, nil // a new version of a paper we never stored is not news
 		}
 		p := merge.New(it, now)
+		p.BlockKeys = blocks
 		if p.Published.IsZero() {
 			p.Published = now // a paper without a date is dated when first seen, never "now" at every render
 		}
@@ -539,6 +543,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	}
 	before := snapshot(match)
 	merge.Into(match, it, now)
+	match.BlockKeys = blocks // the paper is found under every listing's keys
 	if reflect.DeepEqual(before, snapshot(match)) {
 		// Only last-seen moved: record it without invalidating rendered feeds.
 		if err := tx.Touch(ctx, it.Source, it.GUID, now); err != nil {
@@ -557,7 +562,7 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 // paperOfDOI is the stored paper whose DOI is doi (another version an item
 // names), or nil.
 func paperOfDOI(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
-	cands, err := tx.Candidates(ctx, "", "", "", doi, "")
+	cands, err := tx.Candidates(ctx, "", "", "", doi, "", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func lookupRecords(res *sources.LookupResult, now time.Time) []db.ArxivLookup {
 // completeOne merges the arXiv API's record of id into the stored paper
 // holding that id, and reports whether a paper was there to complete.
 func completeOne(ctx context.Context, tx db.Tx, id string, it model.Item, now time.Time) (bool, error) {
-	cands, err := tx.Candidates(ctx, "", "", id, "", "")
+	cands, err := tx.Candidates(ctx, "", "", id, "", "", nil)
 	if err != nil {
 		return false, err
 	}

@@ -64,12 +64,17 @@ type QueryChecker interface {
 
 // Tx is a write transaction (see Store.Update), valid only while the
 // function given to Update runs.
+// MaxPerBlock caps the papers one blocking key contributes to Candidates, so
+// the lookup cost stays flat however many papers share a common key.
+const MaxPerBlock = 4
+
 type Tx interface {
 	// Candidates returns the stored papers an incoming listing may be: the
 	// paper already holding the (source, guid) sighting, then those with the
-	// same arXiv id, DOI or title key (empty keys match nothing). Each paper
+	// same arXiv id, DOI or title key (empty keys match nothing), then those
+	// sharing a blocking key (at most MaxPerBlock papers per key). Each paper
 	// appears once, with its sightings.
-	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*model.Paper, error)
+	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error)
 	// Save inserts a new paper (ID 0: ID, and UID when empty, are assigned) or
 	// updates a stored one, with its categories and sightings (upserted by
 	// source and guid: a sighting belongs to one paper). A new paper's UID is

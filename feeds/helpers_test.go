@@ -127,7 +127,7 @@ func mergeInto(t testing.TB, s db.Store, now time.Time, it model.Item) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx db.Tx) error {
-		ps, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, "")
+		ps, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, "", nil)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,9 @@
 package dedup
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/paperfeed/paperfeed/aggregator/ident"
 	"github.com/paperfeed/paperfeed/aggregator/names"
 )
@@ -23,4 +26,44 @@ func shareSurname(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// nameTokensAgree is the weak author agreement an exact title key needs from
+// scraped author lists that swap or abbreviate name parts ("t hannu" for
+// Hannu Toivonen): some name of a and some name of b have the same initials,
+// in any order.
+func nameTokensAgree(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if sameInitials(nameParts(x), nameParts(y)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func nameParts(n string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '.' || r == ',' || r == '-' }) {
+		if k := ident.TitleKey(f); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// sameInitials reports whether two names have the same multiset of first
+// letters of their parts, with at least two parts each.
+func sameInitials(x, y []string) bool {
+	if len(x) < 2 || len(x) != len(y) {
+		return false
+	}
+	ix, iy := make([]byte, len(x)), make([]byte, len(y))
+	for i := range x {
+		ix[i], iy[i] = x[i][0], y[i][0]
+	}
+	slices.Sort(ix)
+	slices.Sort(iy)
+	return string(ix) == string(iy)
 }

@@ -26,7 +26,8 @@ var columnWords = wordSet(`a an the of in on for to from and at by with this the
 	column columns desk message president presidents chair welcome farewell about author authors
 	guidelines guide instructions contributors publisher publishers society journal update updates
 	corner roundup round up inside choice choices pick picks recommended reading readings
-	noteworthy selected literature call papers paper club outlook best what s whats`)
+	noteworthy selected literature call papers paper club outlook best what s whats
+	reminiscences influential treasurer treasurers secretary secretarys chairs chairman`)
 
 // stopWords do not count as words of a title.
 var stopWords = wordSet(`a an the of in on for to and at by with from is are`)

@@ -18,6 +18,12 @@ type Candidate struct {
 	// Title is the display title; when set it lets Same recognise notice
 	// titles ("Correction: ..."); TitleKey alone suffices otherwise.
 	Title string
+	// Seen is when the listing was first seen (zero when unknown); a
+	// publication time just before it is a listing date, not a year.
+	Seen time.Time
+	// Recurring is set when the store holds several papers of this title key
+	// with different dates: a column title, matched like a generic one.
+	Recurring bool
 }
 
 // FromItem builds a Candidate from an incoming item.
@@ -32,7 +38,9 @@ func FromPaper(p *model.Paper) Candidate {
 	if key == "" {
 		key = ident.TitleKey(p.Title)
 	}
-	return newCandidate(p.Title, key, p.Authors, p.Published, p.ArxivID, p.DOI)
+	c := newCandidate(p.Title, key, p.Authors, p.Published, p.ArxivID, p.DOI)
+	c.Seen = p.FirstSeen
+	return c
 }
 
 func newCandidate(title, key string, authors []string, published time.Time, arxivID, doi string) Candidate {
@@ -73,24 +81,42 @@ const sameDayWindow = 24 * time.Hour
 
 // Same reports whether a and b are the same paper (see the package doc).
 func Same(a, b Candidate) bool {
+	_, ok := Match(a, b)
+	return ok
+}
+
+// Match reports whether a and b are the same paper and by which rule
+// (RuleIdentifier, RuleExactKey, RuleTolerant).
+func Match(a, b Candidate) (string, bool) {
 	bothArxiv := a.ArxivID != "" && b.ArxivID != ""
 	if bothArxiv && a.ArxivID == b.ArxivID {
-		return true
+		return RuleIdentifier, true
 	}
 	if bothArxiv { // two arXiv records are two papers, whatever the titles
-		return false
+		return "", false
 	}
 	if a.DOI != "" && a.DOI == b.DOI {
-		return true
+		return RuleIdentifier, true
 	}
-	if a.TitleKey == "" || a.TitleKey != b.TitleKey {
-		return false
+	if a.TitleKey == "" || yearsApart(a, b, 1) {
+		return "", false
 	}
+	if a.TitleKey != b.TitleKey {
+		if a.Recurring || b.Recurring || genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {
+			return "", false
+		}
+		return RuleTolerant, tolerantSame(a, b)
+	}
+	return RuleExactKey, exactSame(a, b)
+}
+
+// exactSame is the rule for two listings with equal title keys.
+func exactSame(a, b Candidate) bool {
 	sa, sb := surnameKeys(a.Authors), surnameKeys(b.Authors)
-	if len(sa) > 0 && len(sb) > 0 && !shareSurname(sa, sb) {
+	if len(sa) > 0 && len(sb) > 0 && !shareSurname(sa, sb) && !nameTokensAgree(a.Authors, b.Authors) {
 		return false
 	}
-	if genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {
+	if a.Recurring || b.Recurring || genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {
 		if a.DOI != "" && b.DOI != "" { // two registered items under one column title
 			return false
 		}
@@ -101,4 +127,23 @@ func Same(a, b Candidate) bool {
 		return d > -sameDayWindow && d < sameDayWindow
 	}
 	return true
+}
+
+// Recurring reports whether the stored papers of one title key carry
+// different publication days: a title key several stored papers share, with
+// different dates, is a recurring column title, learnt from the store (the
+// candidates the lookup returned; no scan).
+func Recurring(key string, stored []*model.Paper) bool {
+	var day string
+	for _, p := range stored {
+		if key == "" || p.TitleKey != key || p.Published.IsZero() {
+			continue
+		}
+		d := p.Published.UTC().Format(time.DateOnly)
+		if day != "" && d != day {
+			return true
+		}
+		day = d
+	}
+	return false
 }

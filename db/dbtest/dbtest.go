@@ -97,7 +97,7 @@ func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey s
 	var out []*model.Paper
 	err := s.Update(ctx, func(tx db.Tx) error {
 		var err error
-		out, err = tx.Candidates(ctx, source, guid, arxivID, doi, titleKey)
+		out, err = tx.Candidates(ctx, source, guid, arxivID, doi, titleKey, nil)
 		return err
 	})
 	if err != nil {

@@ -78,6 +78,10 @@ type Paper struct {
 	UID string // public, stable id assigned when first stored; feeds derive entry ids from it
 	// TitleKey is ident.TitleKey(Title), kept so the store can look papers up by it.
 	TitleKey string
+	// BlockKeys are the paper's blocking keys for tolerant title matching
+	// (dedup.BlockKeys), stored in an index so candidates are found without a
+	// scan. Saving adds them to the keys stored before (never removes).
+	BlockKeys []string
 
 	Title      string
 	Abstract   string

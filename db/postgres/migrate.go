@@ -137,6 +137,16 @@ CREATE TABLE unknown_ids (
 	at BIGINT NOT NULL
 );
 `,
+	// 5: blocking keys of tolerant title matching (model.Paper.BlockKeys), so
+	// the collector finds near-duplicate candidates by index, never by a scan.
+	`
+CREATE TABLE paper_blocks (
+	key      TEXT NOT NULL,
+	paper_id BIGINT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+	PRIMARY KEY (key, paper_id)
+);
+CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

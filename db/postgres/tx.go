@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,7 +25,7 @@ type Tx struct {
 // Candidates returns the stored papers an incoming item may be: the paper that
 // holds the (source, guid) sighting first, then those with the same arXiv id,
 // DOI or title key, each once.
-func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*model.Paper, error) {
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error) {
 	rows, err := t.tx.Query(ctx, `
 		SELECT paper_id, 0 FROM sightings WHERE source = $1 AND guid = $2
 		UNION ALL SELECT id, 1 FROM papers WHERE $3 <> '' AND arxiv_id = $3 AND arxiv_id <> ''
@@ -50,6 +51,11 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
 	}
+	for _, k := range blocks {
+		if ids, err = t.appendBlock(ctx, ids, k); err != nil {
+			return nil, err
+		}
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -64,6 +70,29 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 		}
 	}
 	return out, nil
+}
+
+// appendBlock appends the ids of the papers holding blocking key k (at
+// most db.MaxPerBlock, the newest) that ids does not hold yet.
+func (t *Tx) appendBlock(ctx context.Context, ids []int64, k string) ([]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT paper_id FROM paper_blocks WHERE key = $1 ORDER BY paper_id DESC LIMIT `+strconv.Itoa(db.MaxPerBlock), k)
+	if err != nil {
+		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+	}
+	return ids, nil
 }
 
 // querier is what reads run on: the pool or a transaction.
@@ -151,6 +180,9 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	var b pgx.Batch
 	for _, c := range p.Categories {
 		b.Queue(`INSERT INTO paper_categories (category, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c, p.ID)
+	}
+	for _, k := range p.BlockKeys {
+		b.Queue(`INSERT INTO paper_blocks (key, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, p.ID)
 	}
 	for _, sg := range p.Sightings {
 		b.Queue(`INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6)

@@ -160,6 +160,16 @@ CREATE TABLE unknown_ids (
 	at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 9: blocking keys of tolerant title matching (model.Paper.BlockKeys), so
+	// the collector finds near-duplicate candidates by index, never by a scan.
+	`
+CREATE TABLE paper_blocks (
+	key      TEXT NOT NULL,
+	paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+	PRIMARY KEY (key, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

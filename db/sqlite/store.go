@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +52,8 @@ const (
 	stUpsertSighting
 	stUIDTaken
 	stTouch
+	stBlockPapers
+	stInsertBlock
 	numWriteStmts
 )
 
@@ -73,8 +76,10 @@ var writeSQL = [numWriteStmts]string{
 	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	stUpsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,
-	stUIDTaken: "SELECT count(*) FROM papers WHERE uid = ?",
-	stTouch:    `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`,
+	stUIDTaken:    "SELECT count(*) FROM papers WHERE uid = ?",
+	stTouch:       `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`,
+	stBlockPapers: `SELECT paper_id FROM paper_blocks WHERE key = ? ORDER BY paper_id DESC LIMIT ` + strconv.Itoa(db.MaxPerBlock),
+	stInsertBlock: `INSERT INTO paper_blocks (key, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 }
 
 var (

@@ -72,9 +72,10 @@ func (t *Tx) stmt(ctx context.Context, i int) *sql.Stmt {
 
 // Candidates returns the stored papers an incoming item may be: the paper that
 // already holds this (source, guid) sighting, and those with the same arXiv id,
-// DOI or title key. Each is an index lookup. Duplicates are removed; the
+// DOI or title key, then those sharing a blocking key (db.MaxPerBlock each,
+// newest first). Each is an index lookup. Duplicates are removed; the
 // sighting's paper comes first.
-func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string) ([]*model.Paper, error) {
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error) {
 	rows, err := t.stmt(ctx, stCandidates).QueryContext(ctx, source, guid, arxivID, doi, titleKey)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
@@ -94,6 +95,11 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
 	}
+	for _, k := range blocks {
+		if ids, err = t.appendBlock(ctx, ids, k); err != nil {
+			return nil, err
+		}
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -109,6 +115,29 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 		}
 	}
 	return out, nil
+}
+
+// appendBlock appends the ids of the papers holding blocking key k that ids
+// does not hold yet.
+func (t *Tx) appendBlock(ctx context.Context, ids []int64, k string) ([]int64, error) {
+	rows, err := t.stmt(ctx, stBlockPapers).QueryContext(ctx, k)
+	if err != nil {
+		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+	}
+	return ids, nil
 }
 
 // loadPaper loads one paper and its sightings (nil when there is none).
@@ -189,6 +218,11 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 			if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
 				return err
 			}
+		}
+	}
+	for _, k := range p.BlockKeys {
+		if _, err := t.stmt(ctx, stInsertBlock).ExecContext(ctx, k, p.ID); err != nil {
+			return fmt.Errorf("save blocking key of paper %d: %w", p.ID, err)
 		}
 	}
 	for _, c := range p.Categories {
