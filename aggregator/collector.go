@@ -189,6 +189,9 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// Replica is the holder name this collector claims leases under.
+func (c *Collector) Replica() string { return c.replica }
+
 // CollectAll runs one pass of every source, at most cfg.Collect.Workers at once,
 // and returns the summaries in config order.
 func (c *Collector) CollectAll(ctx context.Context) []Summary {

@@ -93,11 +93,11 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := status.New(a.cfg, a.store, a.now)
+	st := status.New(a.cfg, a.store, a.collector.Replica(), a.now)
 	mux := http.NewServeMux()
 	fs.Register(mux)
 	mux.Handle("GET /status", st)
-	mux.Handle("GET /metrics", status.Metrics(a.registry, a.store))
+	mux.Handle("GET /metrics", status.Metrics(a.registry, a.store, a.cfg))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -44,7 +45,7 @@ func TestStoreGauges(t *testing.T) {
 	store := &countingStore{st: db.Stats{Papers: 3, Sightings: 5}}
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	reg := prometheus.NewRegistry()
-	registerStoreGauges(reg, &storeCounts{store: store, now: func() time.Time { return now }})
+	registerStoreGauges(reg, newStoreCounts(store, func() time.Time { return now }))
 	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	scrape := func() string {
 		rec := httptest.NewRecorder()
@@ -77,6 +78,77 @@ func TestStoreGauges(t *testing.T) {
 			}
 			if store.calls != c.wantCalls {
 				t.Errorf("%d store queries in all, want %d (one per scrape)", store.calls, c.wantCalls)
+			}
+		})
+	}
+}
+
+// leaseStore answers Leases with ls or err and counts the calls.
+type leaseStore struct {
+	db.Store
+	ls    []db.Lease
+	err   error
+	calls int
+}
+
+func (s *leaseStore) Leases(context.Context) ([]db.Lease, error) {
+	s.calls++
+	return s.ls, s.err
+}
+
+// TestLeaseGauge: one series per current lease of a configured source,
+// labelled with its holder; leases of unconfigured names are left out, and a
+// failing store keeps the last list less the leases expired since.
+func TestLeaseGauge(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{Name: "a", Type: "feed"}, {Name: "b", Type: "feed"}}
+	store := &leaseStore{}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newLeaseGauge(cfg, newLeaseReads(store, clock), clock))
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	cases := []struct {
+		name    string
+		ls      []db.Lease
+		err     error
+		advance time.Duration
+		want    []string
+		notWant []string
+	}{
+		{"none held", nil, nil, time.Minute, nil, []string{"paperfeed_lease_held{"}},
+		{"configured sources only", []db.Lease{
+			{Name: "source:a", Holder: "web-1:41", Expires: now.Add(2*time.Minute + 30*time.Second)}, // expired at the third scrape,
+			{Name: "source:b", Holder: "web-2:77", Expires: now.Add(time.Hour)},
+			{Name: "source:removed", Holder: "web-1:41", Expires: now.Add(time.Hour)},
+			{Name: "digest:weekly", Holder: "web-2:77", Expires: now.Add(time.Hour)},
+		}, nil, time.Minute, []string{
+			"# TYPE paperfeed_lease_held gauge\n",
+			`paperfeed_lease_held{holder="web-1:41",lease="source:a"} 1` + "\n",
+			`paperfeed_lease_held{holder="web-2:77",lease="source:b"} 1` + "\n",
+		}, []string{"source:removed", "digest:weekly"}},
+		{"a failing store keeps the unexpired leases", nil, errors.New("connection refused"), time.Minute,
+			[]string{`paperfeed_lease_held{holder="web-2:77",lease="source:b"} 1`}, []string{"source:a"}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			store.ls, store.err = c.ls, c.err
+			now = now.Add(c.advance)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+			body := rec.Body.String()
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("lacks %q:\n%s", w, body)
+				}
+			}
+			for _, w := range c.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("has %q:\n%s", w, body)
+				}
+			}
+			if store.calls != i+1 {
+				t.Errorf("%d store queries in all, want %d (one per scrape)", store.calls, i+1)
 			}
 		})
 	}

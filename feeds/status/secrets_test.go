@@ -84,7 +84,7 @@ func TestStatusAndLogsNeverShowSecrets(t *testing.T) {
 			t.Errorf("%s: unexpected outcome %v", s.Source, s)
 		}
 	}
-	h := New(cfg, store, nil)
+	h := New(cfg, store, "", nil)
 	get := func(target string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
@@ -141,7 +141,7 @@ func TestStatusRedactsStoredRows(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h := New(cfg, store, nil)
+	h := New(cfg, store, "", nil)
 	for _, target := range []string{"/status", "/status?format=json"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
@@ -160,7 +160,7 @@ func TestStatusRedactsStoredRows(t *testing.T) {
 func TestStatusSecurityHeaders(t *testing.T) {
 	store := openStore(t)
 	cfg := config.Default()
-	h := New(cfg, store, nil)
+	h := New(cfg, store, "", nil)
 	for _, target := range []string{"/status", "/status?format=json"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))

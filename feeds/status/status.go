@@ -39,28 +39,41 @@ type Source struct {
 	HTTPCache map[string]sources.Validators `json:"http_cache"`
 }
 
+// Lease is one current lease of /status: which replica does a job now.
+type Lease struct {
+	Name    string    `json:"name"`
+	Holder  string    `json:"holder"`
+	Since   time.Time `json:"since"`
+	Expires time.Time `json:"expires"`
+	Mine    bool      `json:"this_replica"` // held by the replica serving the page
+}
+
 // Report is the whole /status document.
 type Report struct {
 	Generated  time.Time `json:"generated"`
+	Replica    string    `json:"replica"` // this process's holder name in the leases
 	Papers     int64     `json:"papers"`
 	Sightings  int64     `json:"sightings"`
 	Generation int64     `json:"store_generation"`
 	Sources    []Source  `json:"sources"`
+	Leases     []Lease   `json:"leases"`
 }
 
 // Handler serves /status.
 type Handler struct {
-	cfg   *config.Config
-	store db.Store
-	now   func() time.Time
+	cfg     *config.Config
+	store   db.Store
+	replica string
+	now     func() time.Time
 }
 
-// New returns the /status handler; now is the program's clock (nil: time.Now).
-func New(cfg *config.Config, store db.Store, now func() time.Time) *Handler {
+// New returns the /status handler; replica is the holder name this process
+// claims leases under, now is the program's clock (nil: time.Now).
+func New(cfg *config.Config, store db.Store, replica string, now func() time.Time) *Handler {
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{cfg: cfg, store: store, now: now}
+	return &Handler{cfg: cfg, store: store, replica: replica, now: now}
 }
 
 // Build assembles the report.
@@ -77,7 +90,15 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Generated: h.now().UTC(), Papers: stats.Papers, Sightings: stats.Sightings, Generation: gen}
+	leases, err := h.store.Leases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Generated: h.now().UTC(), Replica: h.replica, Papers: stats.Papers, Sightings: stats.Sightings, Generation: gen,
+		Leases: []Lease{}}
+	for _, l := range leases {
+		rep.Leases = append(rep.Leases, Lease{Name: l.Name, Holder: l.Holder, Since: l.Since.UTC(), Expires: l.Expires.UTC(), Mine: l.Holder == h.replica})
+	}
 	for _, sc := range h.cfg.Sources {
 		st := states[sc.Name]
 		row := Source{
@@ -174,6 +195,7 @@ code{font-size:.85em;word-break:break-all}
 </style></head><body>
 <h1>Status</h1>
 <p>{{.Papers}} papers, {{.Sightings}} listings, store generation {{.Generation}}. Generated {{.Generated.Format "2006-01-02 15:04:05 UTC"}}.</p>
+<p>This replica: <code>{{.Replica}}</code>.</p>
 <p><a href="?format=json">JSON</a> · <a href="/metrics">metrics</a> · <a href="/">topics</a></p>
 <table><thead><tr><th>Source</th><th>Health</th><th>Last pass</th><th>Last success</th><th>Last error</th><th>Next check</th><th>Papers</th><th>HTTP cache</th></tr></thead><tbody>
 {{range .Sources}}<tr>
@@ -187,5 +209,14 @@ code{font-size:.85em;word-break:break-all}
 <td data-label="HTTP cache"><span>{{range $u, $v := .HTTPCache}}<code>{{$u}}</code>{{if $v.ETag}} ETag {{$v.ETag}}{{end}}{{if $v.LastModified}} Last-Modified {{$v.LastModified}}{{end}}<br>{{else}}none{{end}}</span></td>
 </tr>{{end}}
 </tbody></table>
+<h2>Leases</h2>
+{{if .Leases}}<table><thead><tr><th>Lease</th><th>Holder</th><th>Since</th><th>Expires</th></tr></thead><tbody>
+{{range .Leases}}<tr>
+<td data-label="Lease"><span><code>{{.Name}}</code></span></td>
+<td data-label="Holder"><span><code>{{.Holder}}</code>{{if .Mine}} <small>(this replica)</small>{{end}}</span></td>
+<td data-label="Since"><span>{{.Since.Format "2006-01-02 15:04:05 UTC"}}</span></td>
+<td data-label="Expires"><span>{{.Expires.Format "2006-01-02 15:04:05 UTC"}}</span></td>
+</tr>{{end}}
+</tbody></table>{{else}}<p>No replica holds a lease now.</p>{{end}}
 </body></html>
 `))

@@ -41,7 +41,14 @@ func TestStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := New(cfg, store, nil)
+	// Leases on the store's clock (real time): this replica holds one, another
+	// replica the other.
+	for _, l := range []struct{ name, holder string }{{db.SourceLease("good"), "web-1:41"}, {db.SourceLease("bad"), "web-2:77"}} {
+		if ok, err := store.ClaimLease(ctx, l.name, l.holder, time.Hour); err != nil || !ok {
+			t.Fatalf("claim %s: %v %v", l.name, ok, err)
+		}
+	}
+	h := New(cfg, store, "web-1:41", nil)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status?format=json", nil))
@@ -62,6 +69,22 @@ func TestStatus(t *testing.T) {
 	if fresh.Health != "pending" || fresh.LastAttempt != nil || fresh.NextCheck != nil {
 		t.Errorf("new: %+v", fresh)
 	}
+	if rep.Replica != "web-1:41" {
+		t.Errorf("replica %q", rep.Replica)
+	}
+	wantLeases := []struct {
+		name, holder string
+		mine         bool
+	}{{"source:bad", "web-2:77", false}, {"source:good", "web-1:41", true}}
+	if len(rep.Leases) != len(wantLeases) {
+		t.Fatalf("leases %+v", rep.Leases)
+	}
+	for i, w := range wantLeases {
+		l := rep.Leases[i]
+		if l.Name != w.name || l.Holder != w.holder || l.Mine != w.mine || l.Since.IsZero() || l.Expires.Sub(l.Since) != time.Hour {
+			t.Errorf("lease %d: %+v, want %+v for an hour", i, l, w)
+		}
+	}
 
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
@@ -69,7 +92,11 @@ func TestStatus(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
 		t.Errorf("content type %q", ct)
 	}
-	for _, want := range []string{"HTTP 500 &lt;script&gt;", "failing (3 in a row)", "pending", "2026-11-26 16:00:00 UTC"} {
+	for _, want := range []string{"HTTP 500 &lt;script&gt;", "failing (3 in a row)", "pending", "2026-11-26 16:00:00 UTC",
+		"This replica: <code>web-1:41</code>", `<td data-label="Lease"><span><code>source:bad</code></span></td>`,
+		`<td data-label="Holder"><span><code>web-2:77</code></span></td>`,
+		`<code>web-1:41</code> <small>(this replica)</small>`,
+		`<td data-label="Expires"><span>` + rep.Leases[0].Expires.Format("2006-01-02 15:04:05 UTC")} {
 		if !strings.Contains(body, want) {
 			t.Errorf("HTML lacks %q", want)
 		}
@@ -77,14 +104,33 @@ func TestStatus(t *testing.T) {
 	if strings.Contains(body, "<script>") {
 		t.Error("an upstream error reached the page unescaped")
 	}
+
+	// Released leases leave the page.
+	for _, l := range rep.Leases {
+		if err := store.ReleaseLease(ctx, l.Name, l.Holder); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	if body := rec.Body.String(); !strings.Contains(body, "No replica holds a lease now.") || strings.Contains(body, "source:good") {
+		t.Errorf("released leases still shown:\n%s", body)
+	}
 }
 
 func TestMetrics(t *testing.T) {
 	store := openStore(t)
+	cfg := config.Default()
+	cfg.Sources = []config.Source{{Name: "good", Type: "feed", URL: "https://example.org/a.rss"}}
+	if ok, err := store.ClaimLease(context.Background(), db.SourceLease("good"), "web-1:41", time.Hour); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
 	rec := httptest.NewRecorder()
-	Metrics(prometheus.NewRegistry(), store).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if !strings.Contains(rec.Body.String(), "paperfeed_papers_stored 0") {
-		t.Errorf("metrics: %s", rec.Body.String())
+	Metrics(prometheus.NewRegistry(), store, cfg).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{"paperfeed_papers_stored 0\n", `paperfeed_lease_held{holder="web-1:41",lease="source:good"} 1` + "\n"} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %q: %s", want, rec.Body.String())
+		}
 	}
 }
 
@@ -130,7 +176,15 @@ func TestStatusScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(New(cfg, store, func() time.Time { return at }))
+	for _, l := range []struct{ name, holder string }{
+		{db.SourceLease("arxiv-cs-lg"), "paperfeed-replica-a.internal.example.org:123456"},
+		{db.SourceLease("biorxiv-neuroscience"), "paperfeed-replica-b.internal.example.org:98765"},
+	} {
+		if ok, err := store.ClaimLease(ctx, l.name, l.holder, time.Hour); err != nil || !ok {
+			t.Fatalf("claim %s: %v %v", l.name, ok, err)
+		}
+	}
+	srv := httptest.NewServer(New(cfg, store, "paperfeed-replica-a.internal.example.org:123456", func() time.Time { return at }))
 	defer srv.Close()
 	for _, width := range []int{1280, 400} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
