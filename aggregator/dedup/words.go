@@ -59,7 +59,7 @@ func titleWords(title string) []string {
 // scraped tails removed, each word folded like TitleKey, stop words left out.
 func cleanWords(title string) []string {
 	t := mojibakeRe.ReplaceAllString(title, " ")
-	t = headRe.ReplaceAllString(title, "")
+	t = headRe.ReplaceAllString(t, "")
 	if loc := debrisRe.FindStringIndex(t); loc != nil && loc[0] > 0 {
 		t = t[:loc[0]]
 	}
