@@ -451,7 +451,22 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration in Go syntax.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
-func (d Duration) String() string { return time.Duration(d).String() }
+// String writes d as a config file would: whole days as "60d", else the Go
+// duration without zero units ("6h", "1h30m").
+func (d Duration) String() string {
+	td := time.Duration(d)
+	if day := 24 * time.Hour; td > 0 && td%day == 0 {
+		return strconv.FormatInt(int64(td/day), 10) + "d"
+	}
+	out := td.String()
+	if strings.HasSuffix(out, "m0s") {
+		out = strings.TrimSuffix(out, "0s")
+	}
+	if strings.HasSuffix(out, "h0m") {
+		out = strings.TrimSuffix(out, "0m")
+	}
+	return out
+}
 
 // ParseDuration accepts Go durations and "Nd" for N days.
 func ParseDuration(s string) (time.Duration, error) {

@@ -200,3 +200,27 @@ func TestServerTimezone(t *testing.T) {
 		})
 	}
 }
+
+func TestDurationString(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{60 * 24 * time.Hour, "60d"},
+		{6 * time.Hour, "6h"},
+		{90 * time.Minute, "1h30m"},
+		{45 * time.Second, "45s"},
+		{36 * time.Hour, "36h"},
+		{0, "0s"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := Duration(tt.d).String(); got != tt.want {
+				t.Errorf("Duration(%v).String() = %q, want %q", tt.d, got, tt.want)
+			}
+			back, err := ParseDuration(tt.want)
+			if err != nil || back != tt.d {
+				t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.want, back, err, tt.d)
+			}
+		})
+	}
+}

@@ -62,7 +62,7 @@ func TestCheckPreview(t *testing.T) {
 		"warning: source \"arxiv-q\" (arxiv-api) is polled every 30m0s",
 		"warning: base_url \"http://127.0.0.1:8080\" is a loopback address",
 		"query:      language", "exclude:    survey", "categories: cs.CL", "sources:    any",
-		"upvotes:    no minimum", "since:      published within 720h0m0s", "sort:       newest;",
+		"upvotes:    no minimum", "since:      published within 30d", "sort:       newest;",
 		"query:      zebrafish",
 	}
 	t.Run("without a store", func(t *testing.T) {
