@@ -90,7 +90,7 @@ const MaxCandidates = 500
 // like-topic by eng's model), at most n.
 func Papers(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
 	limit := MaxCandidates
-	if n > 0 && n < limit && len(t.Like) > 0 {
+	if n > 0 && n < limit && t.IsLike() {
 		limit = n
 	}
 	rk, err := topic.RankSeen(ctx, r, eng, t, limit, until, topic.Seen{From: from, Until: until})

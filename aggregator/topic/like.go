@@ -58,13 +58,15 @@ func Exemplars(t config.Topic) (likes, warnings []string) {
 }
 
 // Resolve returns the stored papers the entries name (arXiv ids or DOIs in
-// any form ident reads), and the entries that name none.
+// any form ident.Exemplar reads), and the entries that name none.
 func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper, []string, error) {
+	ids := make([]string, len(entries))
 	var arxiv, dois []string
-	for _, e := range entries {
-		if id := ArxivEntry(e); id != "" {
-			arxiv = append(arxiv, id)
-		} else if d := ident.NormalizeDOI(e); d != "" {
+	for i, e := range entries {
+		ids[i] = ident.Exemplar(e)
+		if a, ok := strings.CutPrefix(ids[i], "arxiv:"); ok {
+			arxiv = append(arxiv, a)
+		} else if d, ok := strings.CutPrefix(ids[i], "doi:"); ok {
 			dois = append(dois, d)
 		}
 	}
@@ -72,21 +74,18 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 	if err != nil {
 		return nil, nil, err
 	}
+	stored := map[string]bool{}
+	for _, p := range ps {
+		if p.ArxivID != "" {
+			stored["arxiv:"+p.ArxivID] = true
+		}
+		if p.DOI != "" {
+			stored["doi:"+p.DOI] = true
+		}
+	}
 	var missing []string
-	for _, e := range entries {
-		id := ArxivEntry(e)
-		d := ""
-		if id == "" {
-			d = ident.NormalizeDOI(e)
-		}
-		found := false
-		for _, p := range ps {
-			if (id != "" && p.ArxivID == id) || (d != "" && p.DOI == d) {
-				found = true
-				break
-			}
-		}
-		if !found {
+	for i, e := range entries {
+		if !stored[ids[i]] {
 			missing = append(missing, e)
 		}
 	}
@@ -96,7 +95,10 @@ func Resolve(ctx context.Context, r db.Reader, entries []string) ([]*model.Paper
 // ArxivEntry is the version-less arXiv id a like or unlike entry names ("arxiv:"
 // prefix, bare, abs URL), or "" when it names none (a DOI).
 func ArxivEntry(e string) string {
-	return ident.NormalizeArxivID(strings.TrimPrefix(strings.TrimSpace(e), "arxiv:"))
+	if id, ok := strings.CutPrefix(ident.Exemplar(e), "arxiv:"); ok {
+		return id
+	}
+	return ""
 }
 
 // Unknown returns, for each of entries that an upstream answered it does not
