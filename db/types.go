@@ -144,7 +144,8 @@ func SourceLease(source string) string { return "source:" + source }
 type WebSubState struct {
 	Hub, URL string
 	// Fingerprint is the feed's content (its entries' ids and dates) as of
-	// the last announcement the hub accepted; "" when none was.
+	// the last announcement done with: accepted, or refused (4xx) and so not
+	// to be sent again; "" when none was.
 	Fingerprint string
 	LastSuccess time.Time // when the hub last accepted an announcement
 	// LastError is why the last failed announcement failed (without the

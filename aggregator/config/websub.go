@@ -22,6 +22,9 @@ func hubProblem(hub string, seen map[string]bool) string {
 		return fmt.Sprintf("%q: a hub URL must not carry credentials: every feed names it", redactHub(hub))
 	case u.Fragment != "":
 		return fmt.Sprintf("%q: a hub URL has no #fragment", hub)
+	case u.String() != hub:
+		// Feeds and Link headers carry the entry as written: it must be a URI.
+		return fmt.Sprintf("%q: write it percent-encoded, %q", hub, u.String())
 	}
 	// Scheme and host are case-insensitive; the path is not.
 	key := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.RequestURI()

@@ -26,9 +26,10 @@ func TestWebSubHubErrors(t *testing.T) {
 	}{
 		{"relative", "[server]\nwebsub_hubs = [\"/hub\"]\n", 2, 16, `"/hub": want an absolute http(s) URL`},
 		{"ftp", "[server]\nwebsub_hubs = [\n  \"https://a.example/\",\n  \"ftp://hub.example/\",\n]\n", 4, 3, "want an absolute http(s) URL"},
-		{"duplicate", "[server]\nwebsub_hubs = [\"https://hub.example/\", \"HTTPS://HUB.example/\"]\n", 2, 40, `"HTTPS://HUB.example/" is listed twice`},
+		{"duplicate", "[server]\nwebsub_hubs = [\"https://hub.example/\", \"https://HUB.example/\"]\n", 2, 40, `"https://HUB.example/" is listed twice`},
 		{"credentials", "[server]\nwebsub_hubs = [\"https://me:s3cret@hub.example/\"]\n", 2, 16, "must not carry credentials"},
 		{"dotted key", "server.websub_hubs = ['https://hub.example/#x']\n", 1, 23, "no #fragment"},
+		{"unencoded", "[server]\nwebsub_hubs = [\"https://hub.example/my hub\"]\n", 2, 16, `write it percent-encoded, "https://hub.example/my%20hub"`},
 		{"not strings", "[server]\nwebsub_hubs = [1]\n", 2, 0, ""},
 	}
 	for _, tt := range tests {
