@@ -228,6 +228,9 @@ func warnings(cfg *config.Config) []string {
 	if u, err := url.Parse(cfg.Server.BaseURL); err == nil && isLoopback(u.Hostname()) {
 		out = append(out, fmt.Sprintf("base_url %q is a loopback address: a site written by `paperfeed export` links its feeds there, which only this machine can reach; set base_url to the address the site is published at", cfg.Server.BaseURL))
 	}
+	if u, err := url.Parse(cfg.Server.BaseURL); err == nil && isLoopback(u.Hostname()) && len(cfg.Server.WebSubHubs) > 0 {
+		out = append(out, fmt.Sprintf("websub_hubs are set but base_url %q is a loopback address: a hub cannot fetch the feeds it is told about there, so announcements fail or deliver nothing; set base_url to the public address", cfg.Server.BaseURL))
+	}
 	for _, s := range cfg.Sources {
 		if s.Type == "arxiv-api" && cfg.Interval(s) < time.Hour {
 			out = append(out, fmt.Sprintf("source %q (arxiv-api) is polled every %s: the arXiv API asks for no more than hourly polling of the same query (its results change once a day); set interval = \"1h\" or more", s.Name, cfg.Interval(s)))
