@@ -27,6 +27,9 @@ const previewTitles = 3
 func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "config %s: ok\n", cfg.Path)
 	fmt.Fprintf(stdout, "storage: %s\nlisten: %s\nbase_url: %s\n", cfg.Storage.Backend(), cfg.Server.Listen, cfg.Server.BaseURL)
+	if len(cfg.Server.WebSubHubs) > 0 {
+		fmt.Fprintf(stdout, "websub_hubs: %s\n", strings.Join(cfg.Server.WebSubHubs, ", "))
+	}
 	for _, w := range warnings(cfg) {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
