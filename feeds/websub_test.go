@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,5 +201,44 @@ func TestHubFeeds(t *testing.T) {
 	wantMoved := []string{cfg.Server.BaseURL + "/topics/ml.atom", cfg.Server.BaseURL + "/topics/all.atom"}
 	if fmt.Sprint(moved) != fmt.Sprint(wantMoved) {
 		t.Errorf("moved %q, want %q", moved, wantMoved)
+	}
+}
+
+// BenchmarkHubFeeds is the publisher's look at the feeds: cached, as in a
+// round after a change no feed shows or a recheck with the cache still
+// fresh; rendered, as in a round after a collect (every document expired).
+func BenchmarkHubFeeds(b *testing.B) {
+	cfg := testConfig(b)
+	cfg.Server.WebSubHubs = testHubs
+	f := newFixture(b, cfg)
+	ctx := context.Background()
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.srv.HubFeeds(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("rendered", func(b *testing.B) {
+		at := t0
+		for b.Loop() {
+			at = at.Add(f.srv.maxAge) // every cached document expires
+			f.clock.Set(at)
+			if _, err := f.srv.HubFeeds(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCachedHubFeed is BenchmarkCachedFeed for a feed that names hubs
+// (its Link header is built once per render).
+func BenchmarkCachedHubFeed(b *testing.B) {
+	cfg := testConfig(b)
+	cfg.Server.WebSubHubs = testHubs
+	f := newFixture(b, cfg)
+	req := httptest.NewRequest("GET", "/topics/all.atom", nil)
+	for b.Loop() {
+		f.srv.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
