@@ -275,7 +275,7 @@ code{font-size:.85em;word-break:break-all}
 {{if .Hubs}}<h2>WebSub hubs</h2>
 <table><thead><tr><th>Hub</th><th>Health</th><th>Last publish</th><th>Last error</th></tr></thead><tbody>
 {{range .Hubs}}<tr>
-<td data-label="Hub"><span><code>{{.URL}}</code><br><small>{{.Feeds}} feed URLs{{if .Failing}}, {{.Failing}} failing{{end}}</small></span></td>
+<td data-label="Hub"><span><code>{{.URL}}</code><br><small>{{.Feeds}} feed URL{{if ne .Feeds 1}}s{{end}}{{if .Failing}}, {{.Failing}} failing{{end}}</small></span></td>
 <td data-label="Health"><span class="{{.Health}}">{{.Health}}</span></td>
 <td data-label="Last publish"><span>{{when .LastPublish}}{{if .LastURL}}<br><small><code>{{.LastURL}}</code></small>{{end}}</span></td>
 <td data-label="Last error"><span>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}} · <code>{{.ErrorURL}}</code></small>{{else}}none{{end}}</span></td>
