@@ -196,14 +196,7 @@ func (p *Publisher) Run(ctx context.Context) {
 	if len(p.hubs) == 0 {
 		return
 	}
-	defer func() {
-		// Another replica may take over at once rather than when the lease expires.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := p.store.ReleaseLease(rctx, db.WebSubLease, p.opt.Replica); err != nil {
-			p.log.Warn("release websub lease", "err", err)
-		}
-	}()
+	defer p.Release(ctx)
 	var done int64 = -1 // the generation the last round saw
 	var lastRound time.Time
 	seen, settle := int64(-1), 0
@@ -224,7 +217,7 @@ func (p *Publisher) Run(ctx context.Context) {
 			}
 		}
 		if due {
-			if err := p.Round(ctx); err != nil && ctx.Err() == nil {
+			if _, err := p.Round(ctx); err != nil && ctx.Err() == nil {
 				p.log.Warn("websub round", "err", err)
 			}
 			lastRound, settle = p.opt.Now(), 0
@@ -238,22 +231,55 @@ func (p *Publisher) Run(ctx context.Context) {
 	}
 }
 
+// Release gives up the websub lease, so that another replica may take over
+// at once rather than when it expires (nothing when this one holds none).
+func (p *Publisher) Release(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.store.ReleaseLease(rctx, db.WebSubLease, p.opt.Replica); err != nil {
+		p.log.Warn("release websub lease", "err", err)
+	}
+}
+
+// Result is what one round did.
+type Result struct {
+	// Holder is who holds the websub lease when this replica did not get
+	// it ("" when it did): that replica announces, this one did nothing.
+	Holder string
+	Hubs   map[string]Counts // by hub URL
+}
+
+// Counts are one hub's announcements of a round.
+type Counts struct {
+	OK, Rejected, Failed int // by outcome
+	Unchanged            int // feed URLs the hub has the current content of
+}
+
 // Round announces, to every hub, each feed URL whose content the hub has not
 // accepted yet, when this replica holds the websub lease (else it does
 // nothing: another replica announces).
-func (p *Publisher) Round(ctx context.Context) error {
+func (p *Publisher) Round(ctx context.Context) (Result, error) {
+	res := Result{Hubs: map[string]Counts{}}
 	held, err := p.store.ClaimLease(ctx, db.WebSubLease, p.opt.Replica, leaseTTL)
 	if err != nil {
-		return fmt.Errorf("claim lease: %w", err)
+		return res, fmt.Errorf("claim lease: %w", err)
 	}
 	if !held {
-		return nil
+		res.Holder = "another replica"
+		if ls, err := p.store.Leases(ctx); err == nil {
+			for _, l := range ls {
+				if l.Name == db.WebSubLease {
+					res.Holder = l.Holder
+				}
+			}
+		}
+		return res, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, roundTimeout)
 	defer cancel()
 	states, err := p.store.WebSubStates(ctx)
 	if err != nil {
-		return err
+		return res, err
 	}
 	known := map[[2]string]db.WebSubState{}
 	for _, st := range states {
@@ -264,21 +290,23 @@ func (p *Publisher) Round(ctx context.Context) error {
 		p.log.Warn("render feeds to announce", "err", ferr)
 	}
 	var jobs []db.WebSubState
-	pending := map[string]int{}
 	for _, h := range p.hubs {
-		pending[h] = 0
+		c := Counts{}
 		for _, f := range fs {
 			for _, u := range f.URLs {
 				st, ok := known[[2]string{h, u}]
 				if !ok {
 					st = db.WebSubState{Hub: h, URL: u}
 				}
-				if st.Fingerprint != f.Fingerprint {
-					st.Fingerprint = f.Fingerprint // what a success records
-					jobs = append(jobs, st)
+				if st.Fingerprint == f.Fingerprint {
+					c.Unchanged++
+					continue
 				}
+				st.Fingerprint = f.Fingerprint // what a success records
+				jobs = append(jobs, st)
 			}
 		}
+		res.Hubs[h] = c
 	}
 	var mu sync.Mutex
 	var saveErr error
@@ -287,18 +315,25 @@ func (p *Publisher) Round(ctx context.Context) error {
 	for range min(p.opt.Workers, len(jobs)) {
 		wg.Go(func() {
 			for st := range work {
-				st, ok := p.announce(ctx, st, known[[2]string{st.Hub, st.URL}].Fingerprint)
+				st, outcome := p.announce(ctx, st, known[[2]string{st.Hub, st.URL}].Fingerprint)
 				var err error
-				if ok || ctx.Err() == nil {
+				if outcome != OutcomeFailed || ctx.Err() == nil {
 					// A success is recorded even when the round is ending:
 					// the hub accepted it. A try cut short by the end of
 					// the round is no failure of the hub.
 					err = p.store.SaveWebSubState(context.WithoutCancel(ctx), st)
 				}
 				mu.Lock()
-				if !ok {
-					pending[st.Hub]++ // a later round tries again
+				c := res.Hubs[st.Hub]
+				switch outcome {
+				case OutcomeOK:
+					c.OK++
+				case OutcomeRejected:
+					c.Rejected++
+				default:
+					c.Failed++ // a later round tries again
 				}
+				res.Hubs[st.Hub] = c
 				if err != nil && saveErr == nil {
 					saveErr = err
 				}
@@ -311,19 +346,20 @@ func (p *Publisher) Round(ctx context.Context) error {
 	}
 	close(work)
 	wg.Wait()
-	for h, n := range pending {
-		p.pending.WithLabelValues(h).Set(float64(n))
+	for h, c := range res.Hubs {
+		p.pending.WithLabelValues(h).Set(float64(c.Failed))
 	}
-	return errors.Join(ferr, saveErr)
+	return res, errors.Join(ferr, saveErr)
 }
 
-// announce tells st.Hub that st.URL changed and returns the record to keep,
-// and whether the announcement is done with: on success st with its new
-// fingerprint; on a refusal (4xx) the same, with the error; when the tries
-// ran out, st with the old fingerprint (prev), to be tried by a later round,
-// and the error. Network errors, 5xx and 429 are tried again, up to
-// Attempts, after exponential backoff or the hub's Retry-After.
-func (p *Publisher) announce(ctx context.Context, st db.WebSubState, prev string) (db.WebSubState, bool) {
+// announce tells st.Hub that st.URL changed and returns the record to keep
+// and the outcome: on success (OutcomeOK) st with its new fingerprint; on a
+// refusal (OutcomeRejected, a 4xx) the same, with the error, as it is not to
+// be sent again; when the tries ran out (OutcomeFailed), st with the old
+// fingerprint (prev), to be tried by a later round, and the error. Network
+// errors, 5xx and 429 are tried again, up to Attempts, after exponential
+// backoff or the hub's Retry-After.
+func (p *Publisher) announce(ctx context.Context, st db.WebSubState, prev string) (db.WebSubState, string) {
 	log := p.log.With("hub", st.Hub, "url", st.URL)
 	var msg string
 	for attempt := 1; ; attempt++ {
@@ -334,7 +370,7 @@ func (p *Publisher) announce(ctx context.Context, st db.WebSubState, prev string
 			p.published.WithLabelValues(st.Hub, OutcomeOK).Inc()
 			p.lastSuccess.WithLabelValues(st.Hub).Set(float64(st.LastSuccess.Unix()))
 			log.Debug("announced", "status", code, "attempt", attempt)
-			return st, true
+			return st, OutcomeOK
 		case err == nil && code != http.StatusTooManyRequests && code/100 != 5:
 			// The hub will not take this announcement however often it
 			// is sent: it is done with, and the feed's next change is
@@ -342,7 +378,7 @@ func (p *Publisher) announce(ctx context.Context, st db.WebSubState, prev string
 			msg = fmt.Sprintf("hub answered %d %s", code, http.StatusText(code))
 			log.Warn("hub refused the announcement, not retried", "status", code, "answer", body)
 			p.published.WithLabelValues(st.Hub, OutcomeRejected).Inc()
-			return p.failed(st, st.Fingerprint, msg), true
+			return p.failed(st, st.Fingerprint, msg), OutcomeRejected
 		case err != nil:
 			msg = err.Error()
 			log.Warn("announce", "attempt", attempt, "err", err)
@@ -367,7 +403,7 @@ func (p *Publisher) announce(ctx context.Context, st db.WebSubState, prev string
 			}
 		}
 		p.published.WithLabelValues(st.Hub, OutcomeFailed).Inc()
-		return p.failed(st, prev, msg), false
+		return p.failed(st, prev, msg), OutcomeFailed
 	}
 }
 

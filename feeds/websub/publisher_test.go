@@ -280,8 +280,12 @@ func TestPublish(t *testing.T) {
 	p := newPublisher(s, reg, &waits{}, nil, "r1")
 	ctx := context.Background()
 
-	if err := p.Round(ctx); err != nil {
+	res, err := p.Round(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if c := res.Hubs[h.url()]; res.Holder != "" || c != (Counts{OK: 18}) {
+		t.Errorf("result %+v", res)
 	}
 	if got, want := sorted(h.requests()), s.feedURLs(); !slices.Equal(got, want) {
 		t.Fatalf("first round announced\n%q\nwant every feed once\n%q", got, want)
@@ -294,8 +298,12 @@ func TestPublish(t *testing.T) {
 		before := len(h.requests())
 		// A paper too old for any feed (since 60d): the store changes, no feed does.
 		s.add(t, t0, paper("1901.00001", "Learning in the old days", t0.AddDate(-6, 0, 0)))
-		if err := p.Round(ctx); err != nil {
+		res, err := p.Round(ctx)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if c := res.Hubs[h.url()]; c != (Counts{Unchanged: 18}) {
+			t.Errorf("result %+v", res)
 		}
 		if got := h.requests()[before:]; len(got) != 0 {
 			t.Errorf("a change no feed shows announced %q", got)
@@ -305,7 +313,7 @@ func TestPublish(t *testing.T) {
 	t.Run("new paper", func(t *testing.T) {
 		before := len(h.requests())
 		s.add(t, t0, paper("2503.00003", "Learning more", t0.Add(-time.Hour)))
-		if err := p.Round(ctx); err != nil {
+		if _, err := p.Round(ctx); err != nil {
 			t.Fatal(err)
 		}
 		// Seen today: in the topic feeds (ml and all), in no completed digest period.
@@ -323,7 +331,7 @@ func TestPublish(t *testing.T) {
 	t.Run("restart", func(t *testing.T) {
 		// What was announced is in the store: a new process announces nothing.
 		before := len(h.requests())
-		if err := newPublisher(s, nil, &waits{}, nil, "r1").Round(ctx); err != nil {
+		if _, err := newPublisher(s, nil, &waits{}, nil, "r1").Round(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := h.requests()[before:]; len(got) != 0 {
@@ -346,7 +354,7 @@ func TestRetry(t *testing.T) {
 	})
 	w := &waits{}
 	p := newPublisher(s, prometheus.NewRegistry(), w, nil, "r1")
-	if err := p.Round(context.Background()); err != nil {
+	if _, err := p.Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	urls := s.feedURLs()
@@ -411,7 +419,7 @@ func TestRejected(t *testing.T) {
 	var log bytes.Buffer
 	w := &waits{}
 	p := newPublisher(s, prometheus.NewRegistry(), w, &log, "r1")
-	if err := p.Round(context.Background()); err != nil {
+	if _, err := p.Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	urls := s.feedURLs()
@@ -430,7 +438,7 @@ func TestRejected(t *testing.T) {
 		strings.Contains(logged, strings.Repeat("x", bodyShown)) {
 		t.Errorf("log should hold the hub's answer, cleaned and capped:\n%.600s", logged)
 	}
-	if err := p.Round(context.Background()); err != nil {
+	if _, err := p.Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(h.requests()); got != len(urls) {
@@ -449,7 +457,7 @@ func TestUnreachable(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	p := newPublisher(s, reg, w, nil, "r1")
 	p.opt.Workers = 1
-	if err := p.Round(context.Background()); err != nil {
+	if _, err := p.Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
@@ -472,7 +480,7 @@ func TestUnreachable(t *testing.T) {
 		t.Errorf("pending_feeds = %v, want 18", n)
 	}
 	w.d = nil
-	if err := p.Round(context.Background()); err != nil {
+	if _, err := p.Round(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if len(w.d) != 18*len(want) {
@@ -488,13 +496,14 @@ func TestOneReplicaPublishes(t *testing.T) {
 	if ok, err := s.store.ClaimLease(ctx, db.WebSubLease, "r2", time.Hour); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	if err := newPublisher(s, nil, &waits{}, nil, "r1").Round(ctx); err != nil {
+	res, err := newPublisher(s, nil, &waits{}, nil, "r1").Round(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.requests(); len(got) != 0 {
-		t.Errorf("a replica without the lease announced %q", got)
+	if got := h.requests(); len(got) != 0 || res.Holder != "r2" {
+		t.Errorf("a replica without the lease announced %q (result %+v)", got, res)
 	}
-	if err := newPublisher(s, nil, &waits{}, nil, "r2").Round(ctx); err != nil {
+	if _, err := newPublisher(s, nil, &waits{}, nil, "r2").Round(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(h.requests()); got != 18 {
