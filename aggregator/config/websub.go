@@ -22,9 +22,12 @@ func hubProblem(hub string, seen map[string]bool) string {
 		return fmt.Sprintf("%q: a hub URL must not carry credentials: every feed names it", redactHub(hub))
 	case u.Fragment != "":
 		return fmt.Sprintf("%q: a hub URL has no #fragment", hub)
-	case u.String() != hub:
+	case strings.ContainsFunc(hub, notInURI) || u.String() != hub:
 		// Feeds and Link headers carry the entry as written: it must be a URI.
-		return fmt.Sprintf("%q: write it percent-encoded, %q", hub, u.String())
+		if s := u.String(); s != hub && !strings.ContainsFunc(s, notInURI) {
+			return fmt.Sprintf("%q: write it percent-encoded, %q", hub, s)
+		}
+		return fmt.Sprintf("%q: write it percent-encoded: spaces, non-ASCII letters and <>\"{}|\\^` are not part of a URI", hub)
 	}
 	// Scheme and host are case-insensitive; the path is not.
 	key := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.RequestURI()
@@ -33,6 +36,12 @@ func hubProblem(hub string, seen map[string]bool) string {
 	}
 	seen[key] = true
 	return ""
+}
+
+// notInURI reports a character RFC 3986 never allows in a URI (so a feed's
+// Link header, which writes the hub between < and >, stays readable).
+func notInURI(r rune) bool {
+	return r <= ' ' || r >= 0x7f || strings.ContainsRune("<>\"{}|\\^`", r)
 }
 
 // redactHub hides a password in an entry that is rejected for it.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -30,6 +31,7 @@ func TestWebSubHubErrors(t *testing.T) {
 		{"credentials", "[server]\nwebsub_hubs = [\"https://me:s3cret@hub.example/\"]\n", 2, 16, "must not carry credentials"},
 		{"dotted key", "server.websub_hubs = ['https://hub.example/#x']\n", 1, 23, "no #fragment"},
 		{"unencoded", "[server]\nwebsub_hubs = [\"https://hub.example/my hub\"]\n", 2, 16, `write it percent-encoded, "https://hub.example/my%20hub"`},
+		{"angle bracket", "[server]\nwebsub_hubs = [\"https://hub.example/?a=>\"]\n", 2, 16, "write it percent-encoded: spaces"},
 		{"not strings", "[server]\nwebsub_hubs = [1]\n", 2, 0, ""},
 	}
 	for _, tt := range tests {
@@ -64,4 +66,21 @@ func TestWebSubHubsValidate(t *testing.T) {
 	if !strings.Contains(ve.Problems[0], "listed twice") || !strings.Contains(ve.Problems[1], "absolute http(s) URL") {
 		t.Errorf("problems %q", ve.Problems)
 	}
+}
+
+// FuzzHubProblem: any entry is judged without a panic, and an accepted one
+// is an absolute http(s) URI that a Link header can carry between < and >.
+func FuzzHubProblem(f *testing.F) {
+	for _, s := range []string{"https://pubsubhubbub.appspot.com/", "http://h/?a=1&b=2", "https://h/a b", "hub", "https://u:p@h/", "https://h/#f", "https://h/é", "mailto:x@y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, hub string) {
+		if hubProblem(hub, map[string]bool{}) != "" {
+			return
+		}
+		u, err := url.Parse(hub)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.ContainsAny(hub, "<> \"") {
+			t.Errorf("accepted %q", hub)
+		}
+	})
 }

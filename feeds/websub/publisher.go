@@ -441,8 +441,10 @@ func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		// Capped so that the product cannot overflow: any wait past
+		// maxRetryAfter leaves the feed to a later round anyway.
+		return time.Duration(min(n, int64(24*time.Hour/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

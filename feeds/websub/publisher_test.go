@@ -563,7 +563,7 @@ func TestRetryAfter(t *testing.T) {
 		v    string
 		want time.Duration
 	}{
-		{"", 0}, {"120", 2 * time.Minute}, {" 3 ", 3 * time.Second}, {"-1", 0}, {"soon", 0},
+		{"", 0}, {"120", 2 * time.Minute}, {"9227000000", 24 * time.Hour}, {" 3 ", 3 * time.Second}, {"-1", 0}, {"soon", 0},
 		{t0.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second}, {t0.Add(-time.Hour).Format(http.TimeFormat), 0},
 	} {
 		t.Run(tt.v, func(t *testing.T) {
@@ -585,4 +585,18 @@ func value(t *testing.T, m prometheus.Metric) float64 {
 		return d.Counter.GetValue()
 	}
 	return d.Gauge.GetValue()
+}
+
+// FuzzRetryAfter: any header value reads as a wait of zero or more, and
+// whole seconds read as themselves.
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "0", "120", "Wed, 21 Oct 2015 07:28:00 GMT", "-5", "1e3", " 7 ", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		d := retryAfter(v, t0)
+		if d < 0 {
+			t.Errorf("retryAfter(%q) = %s", v, d)
+		}
+	})
 }
