@@ -143,12 +143,25 @@ type Leaser interface {
 	Leases(ctx context.Context) ([]Lease, error)
 }
 
+// WebSubStore remembers, per WebSub hub and feed URL, what was last
+// announced: the publisher announces only feeds whose content changed since,
+// whichever replica announced it last, and /status shows how each hub fared.
+// Like leases, these records are not part of the papers: saving one never
+// changes Generation.
+type WebSubStore interface {
+	// WebSubStates returns every record, ordered by hub, then URL.
+	WebSubStates(ctx context.Context) ([]WebSubState, error)
+	// SaveWebSubState writes the record of st.Hub and st.URL, replacing it.
+	SaveWebSubState(ctx context.Context, st WebSubState) error
+}
+
 // Store is a paper store.
 type Store interface {
 	Reader
 	SourceStore
 	Leaser
 	LookupStore
+	WebSubStore
 	// Update runs fn in one write transaction: committed when fn returns nil,
 	// rolled back otherwise (then it returns fn's error).
 	Update(ctx context.Context, fn func(Tx) error) error

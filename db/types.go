@@ -140,6 +140,24 @@ type Lease struct {
 // named source.
 func SourceLease(source string) string { return "source:" + source }
 
+// WebSubState is what was last announced to one WebSub hub of one feed URL.
+type WebSubState struct {
+	Hub, URL string
+	// Fingerprint is the feed's content (its entries' ids and dates) as of
+	// the last announcement done with: accepted, or refused (4xx) and so not
+	// to be sent again; "" when none was.
+	Fingerprint string
+	LastSuccess time.Time // when the hub last accepted an announcement
+	// LastError is why the last failed announcement failed (without the
+	// hub's body), at LastErrorAt; a later success leaves it, older.
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// WebSubLease is the name of the lease the replica that announces feeds to
+// the WebSub hubs holds.
+const WebSubLease = "websub"
+
 // LookupOutcome is what asking the arXiv API for one id brought.
 type LookupOutcome string
 

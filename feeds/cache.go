@@ -38,6 +38,7 @@ type rendered struct {
 // Add elsewhere would copy).
 type renderedHeaders struct {
 	ctype, etag, gzETag, lastMod, clen, gzClen []string
+	link                                       []string // WebSub discovery (nil: none)
 }
 
 func (r *rendered) headers() *renderedHeaders { return &r.hdr }
@@ -47,6 +48,7 @@ func (r *rendered) headers() *renderedHeaders { return &r.hdr }
 func (r *rendered) setLastModified(t time.Time) {
 	r.lastMod = t
 	r.hdr = renderedHeaders{
+		link:   r.hdr.link,
 		ctype:  []string{r.ctype},
 		etag:   []string{r.etag},
 		gzETag: []string{r.gzETag},
@@ -262,6 +264,9 @@ func (s *Server) render(ctx context.Context, d doc, gen int64, now time.Time, ol
 	}
 	r := newRendered(d.key, contentTypes[d.format], body)
 	r.gen, r.at, r.contentT = gen, now, contentT.UTC().Truncate(time.Second)
+	if d.hub && len(s.cfg.Server.WebSubHubs) > 0 {
+		r.hdr.link = []string{hubLinkHeader(s.cfg.Server.WebSubHubs, s.base+"/"+d.path)}
+	}
 	switch {
 	case old != nil && old.etag == r.etag:
 		r.setLastModified(old.lastMod)

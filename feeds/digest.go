@@ -41,6 +41,7 @@ func docDigest(t config.Topic, kind, format string) doc {
 		format: format,
 		path:   "topics/" + t.Name + "/" + kind + "." + format,
 		pinned: true,
+		hub:    true,
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildDigest(ctx, t, kind, format, now)
 		},
@@ -113,6 +114,7 @@ func (s *Server) buildDigest(ctx context.Context, t config.Topic, kind, format s
 		HTMLURL:     pageURL,
 		Updated:     updated,
 		TTL:         int(s.maxAge.Minutes()),
+		Hubs:        s.cfg.Server.WebSubHubs,
 	}
 	b, err := renderFeed(format, m, es)
 	return b, contentT, err

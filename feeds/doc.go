@@ -11,6 +11,11 @@
 //	/search?q=                   HTML search page
 //	/favicon.ico                 the site icon
 //
+// With [server] websub_hubs, the topic and digest feeds (not searches, ?limit=
+// or similar papers: nothing announces those) name each hub and themselves, in
+// the document and a Link header (WebSub 4); HubFeeds lists them, fingerprinted,
+// for the publisher in feeds/websub. Without hubs the feeds are unchanged.
+//
 // Every feed and page accepts ?limit=N (1..config.MaxTopicLimit): then it holds
 // exactly the N first papers by the topic's sort, ignoring the window.
 //

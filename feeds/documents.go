@@ -25,7 +25,11 @@ type doc struct {
 	format string
 	path   string // export path, relative to the site root
 	pinned bool   // a configured document (see renderGate), cached apart
-	build  func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error)
+	// hub: a feed the WebSub publisher announces (Server.HubFeeds); it names
+	// the hubs, in the document and in a Link header, and its URL is the
+	// site's address and path.
+	hub   bool
+	build func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error)
 }
 
 func docIndex() doc {
@@ -56,6 +60,7 @@ func docTopic(t config.Topic, format string, limit int) doc {
 		format: format,
 		path:   "topics/" + t.Name + "." + format,
 		pinned: limit == 0,
+		hub:    limit == 0 && format != FormatHTML,
 		build: func(ctx context.Context, s *Server, now time.Time) ([]byte, time.Time, error) {
 			return s.buildTopic(ctx, t, format, limit, now)
 		},
@@ -147,6 +152,9 @@ func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, 
 		HTMLURL:     pageURL,
 		Updated:     updated,
 		TTL:         int(s.maxAge.Minutes()),
+	}
+	if limit == 0 {
+		m.Hubs = s.cfg.Server.WebSubHubs
 	}
 	b, err := renderFeed(format, m, es)
 	return b, contentT, err

@@ -42,6 +42,9 @@ type feedMeta struct {
 	HTMLURL     string    // absolute address of the HTML page
 	Updated     time.Time // newest entry Updated (UTC)
 	TTL         int       // RSS <ttl>, minutes
+	// Hubs are the WebSub hubs the feed names (rel="hub"): set only on the
+	// feeds the publisher announces (see Server.HubFeeds).
+	Hubs []string
 }
 
 // gorillaFeed builds the generic gorilla/feeds value the format writers start from.
@@ -145,6 +148,9 @@ func renderAtom(m *feedMeta, es []entry) ([]byte, error) {
 		},
 		Generator: atomGenerator{URI: generatorURI, Version: config.Version, Name: "paperfeed"},
 	}
+	for _, h := range m.Hubs {
+		out.Links = append(out.Links, gfeeds.AtomLink{Href: h, Rel: "hub"})
+	}
 	for i, ge := range g.Entries {
 		e := &es[i]
 		ae := &atomEntry{
@@ -200,21 +206,21 @@ type rssRoot struct {
 }
 
 type rssChannel struct {
-	Title         string      `xml:"title"`
-	Link          string      `xml:"link"`
-	Description   string      `xml:"description"`
-	AtomLink      rssAtomLink `xml:"atom:link"`
-	LastBuildDate string      `xml:"lastBuildDate,omitempty"`
-	Generator     string      `xml:"generator"`
-	Docs          string      `xml:"docs"`
-	TTL           int         `xml:"ttl,omitempty"`
-	Items         []*rssItem  `xml:"item"`
+	Title         string        `xml:"title"`
+	Link          string        `xml:"link"`
+	Description   string        `xml:"description"`
+	AtomLinks     []rssAtomLink `xml:"atom:link"` // rel="self", then the WebSub hubs
+	LastBuildDate string        `xml:"lastBuildDate,omitempty"`
+	Generator     string        `xml:"generator"`
+	Docs          string        `xml:"docs"`
+	TTL           int           `xml:"ttl,omitempty"`
+	Items         []*rssItem    `xml:"item"`
 }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 type rssItem struct {
@@ -249,12 +255,15 @@ func renderRSS(m *feedMeta, es []entry) ([]byte, error) {
 		Title:         g.Title,
 		Link:          g.Link,
 		Description:   desc,
-		AtomLink:      rssAtomLink{Href: m.SelfURL, Rel: "self", Type: "application/rss+xml"},
+		AtomLinks:     []rssAtomLink{{Href: m.SelfURL, Rel: "self", Type: "application/rss+xml"}},
 		LastBuildDate: m.Updated.UTC().Format(time.RFC1123Z),
 		Generator:     "paperfeed " + config.Version,
 		Docs:          "https://www.rssboard.org/rss-specification",
 		TTL:           m.TTL,
 		Items:         []*rssItem{},
+	}
+	for _, h := range m.Hubs {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
 	}
 	for i, gi := range g.Items {
 		e := &es[i]
@@ -312,6 +321,9 @@ func renderJSON(m *feedMeta, es []entry) ([]byte, error) {
 	g.FeedUrl = m.SelfURL
 	g.HomePageUrl = m.HTMLURL
 	g.Author, g.Authors = nil, nil // a feed's authors are every item's in Miniflux
+	for _, h := range m.Hubs {
+		g.Hubs = append(g.Hubs, &gfeeds.JSONHub{Type: "WebSub", Url: h})
+	}
 	out := &jsonFeed{JSONFeed: g, Items: []*jsonItem{}}
 	for i, gi := range g.Items {
 		e := &es[i]

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
@@ -30,8 +31,21 @@ func TestReaders(t *testing.T) {
 		t.Skip("-short")
 	}
 	tools := filepath.Join(sharedtest.Dir(t), "tools", "readers")
+	// Without hubs, and with two: the feeds then carry WebSub links (Atom
+	// link, RSS atom:link and JSON Feed hubs), which every reader must take.
+	for _, hubs := range [][]string{nil, {"https://pubsubhubbub.appspot.com/", "https://hub.example.org/websub?a=1&b=2"}} {
+		t.Run(fmt.Sprintf("hubs=%d", len(hubs)), func(t *testing.T) {
+			cfg := likeConfig(t)
+			cfg.Server.WebSubHubs = hubs
+			readFeeds(t, tools, cfg)
+		})
+	}
+}
+
+// readFeeds reads every feed of cfg's site with each reader.
+func readFeeds(t *testing.T, tools string, cfg *config.Config) {
 	items := append(likeItems(), hostileItems()...)
-	f := newFixture(t, likeConfig(t), items...)
+	f := newFixture(t, cfg, items...)
 	srv := httptest.NewServer(f.srv) // httptest binds 127.0.0.1
 	defer srv.Close()
 

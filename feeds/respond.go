@@ -101,6 +101,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, get func() (*rend
 	if hv.lastMod != nil {
 		h["Last-Modified"] = hv.lastMod
 	}
+	if hv.link != nil {
+		h["Link"] = hv.link
+	}
 	if notModified(r, doc) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified

@@ -45,6 +45,9 @@ type Server struct {
 	Timezone string `toml:"timezone"`
 	// Location is Timezone loaded by Validate.
 	Location *time.Location `toml:"-"`
+	// WebSubHubs are the WebSub hubs every published feed names (rel="hub")
+	// and is announced to when its content changes (see feeds/websub).
+	WebSubHubs []string `toml:"websub_hubs"`
 }
 
 // Storage is the [storage] table.
@@ -182,7 +185,10 @@ func (c *Config) Parse(r io.Reader) error {
 	if err := dec.Decode(c); err != nil {
 		return c.wrapDecodeError(data, err)
 	}
-	return c.checkExemplars(data)
+	if err := c.checkExemplars(data); err != nil {
+		return err
+	}
+	return c.checkHubs(data)
 }
 
 func (c *Config) fileName() string {
@@ -267,6 +273,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.PasswordFile != "" && c.Storage.URL == "" {
 		add("[storage] password_file is set without a url")
+	}
+	seenHubs := map[string]bool{}
+	for _, h := range c.Server.WebSubHubs {
+		if p := hubProblem(h, seenHubs); p != "" {
+			add("[server] websub_hubs: %s", p)
+		}
 	}
 	c.Server.Location = time.UTC
 	if c.Server.Timezone != "" {

@@ -27,6 +27,9 @@ const previewTitles = 3
 func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "config %s: ok\n", cfg.Path)
 	fmt.Fprintf(stdout, "storage: %s\nlisten: %s\nbase_url: %s\n", cfg.Storage.Backend(), cfg.Server.Listen, cfg.Server.BaseURL)
+	if len(cfg.Server.WebSubHubs) > 0 {
+		fmt.Fprintf(stdout, "websub_hubs: %s\n", strings.Join(cfg.Server.WebSubHubs, ", "))
+	}
 	for _, w := range warnings(cfg) {
 		fmt.Fprintln(stdout, "warning:", w)
 	}
@@ -227,6 +230,9 @@ func warnings(cfg *config.Config) []string {
 	}
 	if u, err := url.Parse(cfg.Server.BaseURL); err == nil && isLoopback(u.Hostname()) {
 		out = append(out, fmt.Sprintf("base_url %q is a loopback address: a site written by `paperfeed export` links its feeds there, which only this machine can reach; set base_url to the address the site is published at", cfg.Server.BaseURL))
+	}
+	if u, err := url.Parse(cfg.Server.BaseURL); err == nil && isLoopback(u.Hostname()) && len(cfg.Server.WebSubHubs) > 0 {
+		out = append(out, fmt.Sprintf("websub_hubs are set but base_url %q is a loopback address: a hub cannot fetch the feeds it is told about there, so announcements fail or deliver nothing; set base_url to the public address", cfg.Server.BaseURL))
 	}
 	for _, s := range cfg.Sources {
 		if s.Type == "arxiv-api" && cfg.Interval(s) < time.Hour {

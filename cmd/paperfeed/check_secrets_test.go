@@ -21,14 +21,7 @@ func TestCheckRedactsSourceURLs(t *testing.T) {
 		{"refused", "ftp://alice:PASSW0RD@example.org/feed?api_key=SECRET", 2, "ftp://REDACTED@example.org/feed?api_key=REDACTED"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := filepath.Join(dir, tt.name+".toml")
-			os.WriteFile(cfg, []byte("[[source]]\nname = \"s\"\ntype = \"feed\"\nurl = \""+tt.url+"\"\n"), 0o644)
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), []string{"check", "-config", cfg}, &stdout, &stderr)
-			if code := exitCode(err, &stderr); code != tt.code {
-				t.Errorf("exit %d, want %d (%v)", code, tt.code, err)
-			}
-			all := stdout.String() + stderr.String()
+			all := checkConfig(t, filepath.Join(dir, tt.name+".toml"), "[[source]]\nname = \"s\"\ntype = \"feed\"\nurl = \""+tt.url+"\"\n", tt.code)
 			if !strings.Contains(all, tt.want) {
 				t.Errorf("output lacks %q:\n%s", tt.want, all)
 			}
@@ -37,4 +30,19 @@ func TestCheckRedactsSourceURLs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkConfig writes text to path, runs `paperfeed check` on it, checks its
+// exit code and returns its output (standard output, then standard error).
+func checkConfig(t *testing.T, path, text string, wantCode int) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"check", "-config", path}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != wantCode {
+		t.Errorf("exit %d, want %d (%v)", code, wantCode, err)
+	}
+	return stdout.String() + stderr.String()
 }

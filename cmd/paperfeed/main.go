@@ -38,7 +38,7 @@ func (e *exitError) Unwrap() error { return e.err }
 // Exit codes.
 const (
 	exitOK          = 0
-	exitSomeFailed  = 1 // collect: some sources failed
+	exitSomeFailed  = 1 // collect: some sources failed; publish: some announcements failed
 	exitConfigError = 2 // bad config, bad usage, storage error
 )
 

@@ -33,13 +33,15 @@ Usage:
   paperfeed export  [-config FILE] -out DIR   write the served files for static hosting
   paperfeed check   [-config FILE]            validate the config, list sources and topics
   paperfeed backup  [-config FILE] -out FILE  write a consistent copy of the store (safe while serving)
+  paperfeed publish [-config FILE]            announce the changed feeds to the WebSub hubs, once
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
   -log-format FMT    text (default) or json
   -log-level LEVEL   debug, info (default), warn, error
 
-Exit status: 0 success; 1 collect: some sources failed; 2 bad config, usage or storage.
+Exit status: 0 success; 1 collect: some sources failed, publish: some announcements
+failed; 2 bad config, usage or storage.
 `
 
 // run is the whole program; main only calls it.
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check", "backup":
+	case "serve", "collect", "export", "check", "backup", "publish":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -108,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return &exitError{code: exitConfigError, err: errors.New("backup: -out FILE is required")}
 		}
 		return runBackup(ctx, cfg, now, outDir, stdout)
+	case "publish":
+		return runPublish(ctx, cfg, logger, now, stdout)
 	default:
 		return runServe(ctx, cfg, logger, now)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/feeds"
 	"github.com/paperfeed/paperfeed/feeds/status"
+	"github.com/paperfeed/paperfeed/feeds/websub"
 )
 
 func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time) error {
@@ -20,7 +21,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		return err
 	}
 	defer a.store.Close()
-	handler, err := newHandler(a, logger)
+	handler, fs, err := newHandler(a, logger)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
@@ -37,6 +38,15 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		defer close(collectDone)
 		a.collector.Run(ctx)
 	}()
+	// Announces changed feeds to the [server] websub_hubs; returns at once without any.
+	publishDone := make(chan struct{})
+	go func() {
+		defer close(publishDone)
+		websub.New(cfg.Server.WebSubHubs, fs, a.store, websub.Options{
+			Now: a.now, Logger: logger, Registerer: a.registry,
+			Replica: a.collector.Replica(), UserAgent: cfg.Collect.UserAgent,
+		}).Run(ctx)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -52,6 +62,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		logger.Warn("shutdown", "err", err)
 	}
 	<-collectDone
+	<-publishDone
 	logger.Info("stopped")
 	return nil
 }
@@ -87,11 +98,12 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 	})
 }
 
-// newHandler routes the feeds and the operator endpoints.
-func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
+// newHandler routes the feeds and the operator endpoints; it returns the
+// feed server too, whose feeds the WebSub publisher announces.
+func newHandler(a *app, logger *slog.Logger) (http.Handler, *feeds.Server, error) {
 	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Now: a.now, Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := status.New(a.cfg, a.store, a.collector.Replica(), a.now)
 	mux := http.NewServeMux()
@@ -113,5 +125,5 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 		}
 		io.WriteString(w, "ok\n")
 	})
-	return mux, nil
+	return mux, fs, nil
 }

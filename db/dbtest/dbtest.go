@@ -52,6 +52,7 @@ func Run(t *testing.T, b Backend) {
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Leases", testLeases},
+		{"WebSub", testWebSub},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

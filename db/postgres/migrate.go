@@ -147,6 +147,18 @@ CREATE TABLE paper_blocks (
 );
 CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
 `,
+	// 6: what was last announced to each WebSub hub (db.WebSubStore).
+	`
+CREATE TABLE websub (
+	hub           TEXT NOT NULL,
+	url           TEXT NOT NULL,
+	fingerprint   TEXT NOT NULL DEFAULT '',
+	last_success  BIGINT NOT NULL DEFAULT 0,
+	last_error    TEXT NOT NULL DEFAULT '',
+	last_error_at BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (hub, url)
+);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

@@ -170,6 +170,18 @@ CREATE TABLE paper_blocks (
 ) WITHOUT ROWID;
 CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
 `,
+	// 10: what was last announced to each WebSub hub (db.WebSubStore).
+	`
+CREATE TABLE websub (
+	hub           TEXT NOT NULL,
+	url           TEXT NOT NULL,
+	fingerprint   TEXT NOT NULL DEFAULT '',
+	last_success  INTEGER NOT NULL DEFAULT 0,
+	last_error    TEXT NOT NULL DEFAULT '',
+	last_error_at INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (hub, url)
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -91,9 +91,12 @@ func newLeaseGauge(cfg *config.Config, leases *cachedRead[[]db.Lease], now func(
 	for _, sc := range cfg.Sources {
 		names[db.SourceLease(sc.Name)] = true
 	}
+	if len(cfg.Server.WebSubHubs) > 0 {
+		names[db.WebSubLease] = true
+	}
 	return &leaseGauge{
 		desc: prometheus.NewDesc("paperfeed_lease_held",
-			"1 for each current lease of a configured source, by lease name and holder replica.",
+			"1 for each current lease of a configured source (and the WebSub publisher's), by lease name and holder replica.",
 			[]string{"lease", "holder"}, nil),
 		leases: leases, names: names, now: now,
 	}

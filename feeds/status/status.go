@@ -48,6 +48,22 @@ type Lease struct {
 	Mine    bool      `json:"this_replica"` // held by the replica serving the page
 }
 
+// Hub is one WebSub hub of /status: how its announcements fared, as the
+// store records them (whichever replica announced).
+type Hub struct {
+	URL    string `json:"url"`
+	Health string `json:"health"` // ok, failing (its last answer for some feed was an error), pending
+	// Feeds counts the feed URLs announced to it; Failing those whose last
+	// announcement failed.
+	Feeds       int        `json:"feeds"`
+	Failing     int        `json:"failing"`
+	LastPublish *time.Time `json:"last_publish"` // the last announcement it accepted
+	LastURL     string     `json:"last_publish_url,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at"`
+	ErrorURL    string     `json:"last_error_url,omitempty"`
+}
+
 // Report is the whole /status document.
 type Report struct {
 	Generated  time.Time `json:"generated"`
@@ -56,6 +72,7 @@ type Report struct {
 	Sightings  int64     `json:"sightings"`
 	Generation int64     `json:"store_generation"`
 	Sources    []Source  `json:"sources"`
+	Hubs       []Hub     `json:"websub_hubs"`
 	Leases     []Lease   `json:"leases"`
 }
 
@@ -96,6 +113,9 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 	}
 	rep := &Report{Generated: h.now().UTC(), Replica: h.replica, Papers: stats.Papers, Sightings: stats.Sightings, Generation: gen,
 		Leases: []Lease{}}
+	if rep.Hubs, err = h.hubs(ctx); err != nil {
+		return nil, err
+	}
 	for _, l := range leases {
 		rep.Leases = append(rep.Leases, Lease{Name: l.Name, Holder: l.Holder, Since: l.Since.UTC(), Expires: l.Expires.UTC(), Mine: l.Holder == h.replica})
 	}
@@ -127,6 +147,49 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 		rep.Sources = append(rep.Sources, row)
 	}
 	return rep, nil
+}
+
+// hubs summarises the store's WebSub records per configured hub.
+func (h *Handler) hubs(ctx context.Context) ([]Hub, error) {
+	out := []Hub{}
+	if len(h.cfg.Server.WebSubHubs) == 0 {
+		return out, nil
+	}
+	states, err := h.store.WebSubStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, url := range h.cfg.Server.WebSubHubs {
+		hub := Hub{URL: url}
+		var lastOK, lastErr time.Time
+		for _, st := range states {
+			if st.Hub != url {
+				continue
+			}
+			hub.Feeds++
+			if st.LastErrorAt.After(st.LastSuccess) {
+				hub.Failing++
+			}
+			if st.LastSuccess.After(lastOK) {
+				lastOK, hub.LastURL = st.LastSuccess, st.URL
+			}
+			if st.LastErrorAt.After(lastErr) {
+				lastErr, hub.ErrorURL = st.LastErrorAt, st.URL
+				hub.LastError = redact.Text(st.LastError)
+			}
+		}
+		hub.LastPublish, hub.LastErrorAt = ptr(lastOK), ptr(lastErr)
+		switch {
+		case hub.Feeds == 0:
+			hub.Health = "pending"
+		case hub.Failing > 0:
+			hub.Health = "failing"
+		default:
+			hub.Health = "ok"
+		}
+		out = append(out, hub)
+	}
+	return out, nil
 }
 
 // shortDuration writes 6h0m0s as 6h and 1h30m0s as 1h30m.
@@ -209,6 +272,15 @@ code{font-size:.85em;word-break:break-all}
 <td data-label="HTTP cache"><span>{{range $u, $v := .HTTPCache}}<code>{{$u}}</code>{{if $v.ETag}} ETag {{$v.ETag}}{{end}}{{if $v.LastModified}} Last-Modified {{$v.LastModified}}{{end}}<br>{{else}}none{{end}}</span></td>
 </tr>{{end}}
 </tbody></table>
+{{if .Hubs}}<h2>WebSub hubs</h2>
+<table><thead><tr><th>Hub</th><th>Health</th><th>Last publish</th><th>Last error</th></tr></thead><tbody>
+{{range .Hubs}}<tr>
+<td data-label="Hub"><span><code>{{.URL}}</code><br><small>{{.Feeds}} feed URL{{if ne .Feeds 1}}s{{end}}{{if .Failing}}, {{.Failing}} failing{{end}}</small></span></td>
+<td data-label="Health"><span class="{{.Health}}">{{.Health}}</span></td>
+<td data-label="Last publish"><span>{{when .LastPublish}}{{if .LastURL}}<br><small><code>{{.LastURL}}</code></small>{{end}}</span></td>
+<td data-label="Last error"><span>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .LastErrorAt}} · <code>{{.ErrorURL}}</code></small>{{else}}none{{end}}</span></td>
+</tr>{{end}}
+</tbody></table>{{end}}
 <h2>Leases</h2>
 {{if .Leases}}<table><thead><tr><th>Lease</th><th>Holder</th><th>Since</th><th>Expires</th></tr></thead><tbody>
 {{range .Leases}}<tr>

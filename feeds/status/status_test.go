@@ -162,10 +162,20 @@ func TestStatusScreenshots(t *testing.T) {
 		{Name: "biorxiv-neuroscience", Type: "biorxiv", Category: "neuroscience"},
 		{Name: "never-ran", Type: "feed", URL: "https://example.org/c.rss"},
 	}
+	cfg.Server.WebSubHubs = []string{"https://pubsubhubbub.appspot.com/", "https://a-rather-long-hub-name.websub.example.org/hub/endpoint"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for _, st := range []db.WebSubState{
+		{Hub: cfg.Server.WebSubHubs[0], URL: "https://papers.example.org/topics/machine-learning/weekly.atom", Fingerprint: "f", LastSuccess: at},
+		{Hub: cfg.Server.WebSubHubs[1], URL: "https://papers.example.org/topics/machine-learning/weekly.atom", LastErrorAt: at,
+			LastError: "Post \"https://a-rather-long-hub-name.websub.example.org/hub/endpoint\": dial tcp: lookup a-rather-long-hub-name.websub.example.org: no such host (after 5 tries)"},
+	} {
+		if err := store.SaveWebSubState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, st := range []db.SourceState{
 		{Name: "arxiv-cs-lg", Type: "arxiv", LastAttempt: at, LastSuccess: at, NextCheck: at.Add(time.Hour), LastSummary: "31 new, 4 merged, 120 unchanged",
 			State: []byte(`{"validators":{"https://rss.arxiv.org/rss/cs.LG+cs.CL":{"etag":"\"W/5f3a9c0e7d1b2a44\"","last_modified":"Wed, 25 Nov 2026 05:00:00 GMT"}}}`)},
