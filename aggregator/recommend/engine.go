@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,8 @@ type Engine struct {
 	// the background (DefaultSyncRebuild).
 	syncRebuild int
 	topics      map[string]*topicModel
+	terms       termCache
+	counts      Counts
 }
 
 type topicModel struct {
@@ -87,6 +90,7 @@ func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
 	}
 	e.corpus = c
 	e.version++
+	e.counts.CorpusBuilds++
 	return c, nil
 }
 
@@ -104,6 +108,7 @@ func (e *Engine) rebuild() {
 	if err == nil {
 		e.corpus = c
 		e.version++
+		e.counts.CorpusBuilds++
 	}
 }
 
@@ -115,7 +120,9 @@ func abs(x int) int {
 }
 
 // Scores returns topic's model, trained on likes and unlikes (stored
-// papers), and the score of each candidate.
+// papers), and the score of each candidate: from the topic's cache when the
+// paper was scored by this model, from the engine's cached terms when it
+// was read under this corpus, else read, weighed and scored.
 func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands []*model.Paper) (*Model, []float64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -123,32 +130,117 @@ func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands
 	if err != nil {
 		return nil, nil, err
 	}
+	if e.terms.at == nil {
+		e.terms.reset()
+	}
 	key := strconv.Itoa(e.version) + "|" + idList(likes) + "|" + idList(unlikes)
 	tm := e.topics[topic]
+	var trained chan *Model
 	if tm == nil || tm.key != key {
-		tm = &topicModel{key: key, model: Train(c, docs(c, likes), docs(c, unlikes), e.o), scores: map[int64]scoreAt{}}
-		e.topics[topic] = tm
+		// Training is one processor's work: it runs while the candidates'
+		// texts not cached yet are read on the others.
+		trained = make(chan *Model, 1)
+		ls, us := docs(c, likes), docs(c, unlikes)
+		go func() { trained <- Train(c, ls, us, e.o) }()
+		tm = &topicModel{key: key}
 	}
-	if len(tm.scores) > maxCachedScores {
-		tm.scores = map[int64]scoreAt{}
+	if len(tm.scores)+len(cands) > maxCachedScores {
+		tm.scores = nil // starts again: every candidate is scored below
 	}
-	out := make([]float64, len(cands))
 	var todo []int
-	var ts []db.Text
 	for i, p := range cands {
-		if s, ok := tm.scores[p.ID]; ok && s.updated == p.Updated.Unix() {
-			out[i] = s.score
-			continue
+		if s, ok := tm.scores[p.ID]; !ok || s.updated != p.Updated.Unix() {
+			todo = append(todo, i)
 		}
-		todo = append(todo, i)
-		ts = append(ts, TextOf(p))
 	}
-	for k, s := range tm.model.ScoreTexts(c, ts) {
+	refs := e.termsOf(cands, todo)
+	if trained != nil {
+		tm.model = <-trained
+		e.topics[topic] = tm
+		e.counts.Trainings++
+	}
+	if tm.scores == nil {
+		tm.scores = make(map[int64]scoreAt, len(cands))
+	}
+	for k, s := range tm.model.scoreRefs(&e.terms, refs) {
 		p := cands[todo[k]]
-		out[todo[k]] = s
 		tm.scores[p.ID] = scoreAt{updated: p.Updated.Unix(), score: s}
 	}
+	out := make([]float64, len(cands))
+	for i, p := range cands {
+		out[i] = tm.scores[p.ID].score
+	}
+	e.counts.Scored += len(todo)
 	return tm.model, out, nil
+}
+
+// termsOf returns the cached terms of cands[todo[k]] for each k, reading
+// the texts of those not cached (or cached from an older record).
+func (e *Engine) termsOf(cands []*model.Paper, todo []int) []termRef {
+	var texts []db.Text
+	var updated []int64
+	missing := func() {
+		texts, updated = texts[:0], updated[:0]
+		for _, i := range todo {
+			p := cands[i]
+			if r, ok := e.terms.at[p.ID]; !ok || r.updated != p.Updated.Unix() {
+				texts = append(texts, TextOf(p))
+				updated = append(updated, p.Updated.Unix())
+			}
+		}
+	}
+	missing()
+	if len(e.terms.at)+len(texts) > maxCachedPapers || len(e.terms.terms)+len(texts)*avgTerms > maxCachedTerms {
+		e.terms.reset()
+		missing()
+	}
+	if len(texts) > 0 {
+		e.terms.read(texts, updated)
+		e.counts.Tokenised += len(texts)
+	}
+	refs := make([]termRef, len(todo))
+	for k, i := range todo {
+		refs[k] = e.terms.at[cands[i].ID]
+	}
+	return refs
+}
+
+// avgTerms is a generous estimate of a paper's kept terms, to keep the term
+// cache under its bound before reading a batch.
+const avgTerms = 300
+
+// workers is how many parts parallel splits n items into: one per
+// processor, none smaller than 256 items.
+func workers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), (n+255)/256)) }
+
+// parallel runs fn over [0, n) in workers(n) contiguous parts at once.
+func parallel(n int, fn func(part, lo, hi int)) {
+	w := workers(n)
+	if w == 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		wg.Go(func() { fn(k, k*n/w, (k+1)*n/w) })
+	}
+	wg.Wait()
+}
+
+// Counts are the engine's work since it started: what a test that serving
+// is a cached read counts, and what a benchmark reports.
+type Counts struct {
+	CorpusBuilds int // corpora built (the idf and the background sample)
+	Trainings    int // models trained
+	Tokenised    int // candidate texts read into terms
+	Scored       int // candidate scores computed
+}
+
+// Counts returns the work done so far.
+func (e *Engine) Counts() Counts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counts
 }
 
 func docs(c *Corpus, ps []*model.Paper) []Doc {

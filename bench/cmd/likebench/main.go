@@ -77,7 +77,7 @@ func main() {
 	}
 	t = time.Now()
 	for _, x := range texts {
-		m.ScoreTexts(c, []db.Text{x})
+		m.ScoreTexts([]db.Text{x})
 	}
 	fmt.Printf("per arriving paper (vector + score, one like-topic): %.1f µs\n", float64(time.Since(t).Microseconds())/arrivals)
 	fmt.Printf("peak RSS: %s\n", peakRSS())
