@@ -13,12 +13,13 @@ import (
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
-// Engine keeps, between renders, the corpus and each like-topic's model and
-// candidate scores: a paper is scored once per model (again only when its
-// stored record changes), the model is retrained when its exemplars change
-// or the corpus is rebuilt, and the corpus is rebuilt when the store grew
-// enough to move the idf. Safe for concurrent use; one read of the store at a
-// time builds.
+// Engine keeps, between renders, the corpus, each like-topic's model and
+// candidate scores, and the candidates' term counts: a paper is read once
+// and scored once per model (again only when its stored record changes), the
+// model is retrained when its exemplars change or the corpus is rebuilt (it
+// then rescores its window from the cached terms), and the corpus is rebuilt
+// when the store grew enough to move the idf (see Corpus). Safe for
+// concurrent use; one read of the store at a time builds.
 type Engine struct {
 	r db.Reader
 	o Options
@@ -57,7 +58,11 @@ func NewEngine(r db.Reader, o Options) *Engine {
 
 // Corpus returns the current corpus, built first when there is none, rebuilt
 // when the store grew (or shrank) by a tenth since, or at all while it is
-// under 1,000 papers (where each paper moves the idf). A store of
+// under 1,000 papers (where each paper moves the idf). The tenth bounds how
+// far the idf drifts between rebuilds: a term the new papers lack moves by
+// ln(1.1) = 0.095 at most (on an idf of at least 1), one they hold in
+// proportion not at all, and the background sample stays a uniform draw of
+// nine tenths of the store or more. A store of
 // DefaultSyncRebuild papers or more is rebuilt in the background (a minute at a
 // million papers) while the old corpus serves.
 func (e *Engine) Corpus(ctx context.Context) (*Corpus, error) {

@@ -289,7 +289,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.store.Close()
-	h, err := newHandler(a, slog.New(slog.DiscardHandler))
+	h, _, err := newHandler(a, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		return err
 	}
 	defer a.store.Close()
-	handler, err := newHandler(a, logger)
+	handler, fs, err := newHandler(a, logger)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
@@ -37,6 +37,12 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		defer close(collectDone)
 		a.collector.Run(ctx)
 	}()
+	// Like-topics score papers as they arrive, not at the next request.
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		fs.Watch(ctx, feeds.LikeRefreshInterval)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -52,6 +58,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		logger.Warn("shutdown", "err", err)
 	}
 	<-collectDone
+	<-watchDone
 	logger.Info("stopped")
 	return nil
 }
@@ -87,11 +94,12 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 	})
 }
 
-// newHandler routes the feeds and the operator endpoints.
-func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
+// newHandler routes the feeds and the operator endpoints; it returns the
+// feed server too, whose Watch serve runs.
+func newHandler(a *app, logger *slog.Logger) (http.Handler, *feeds.Server, error) {
 	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Now: a.now, Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := status.New(a.cfg, a.store, a.collector.Replica(), a.now)
 	mux := http.NewServeMux()
@@ -113,5 +121,5 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 		}
 		io.WriteString(w, "ok\n")
 	})
-	return mux, nil
+	return mux, fs, nil
 }
