@@ -18,12 +18,14 @@ type word struct {
 // letters, digits and '_' that start with a letter or '_' and are at least
 // two bytes long, stop words dropped (scikit-learn's token pattern
 // (?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b with strip_accents and stop_words, extended
-// to letters of every script). It keeps its buffers between texts, so
-// scanning allocates nothing once they have grown to a text's size.
+// to letters of every script). It hashes each word as it copies it, and
+// keeps its buffers between texts, so scanning allocates nothing once they
+// have grown to a text's size.
 type scanner struct {
 	buf   []byte // the words' lower-cased bytes, one separator after each
 	ws    []word
 	start int                   // offset in buf of the word being read, -1 between words
+	h     uint64                // FNV-1a of buf[start:]
 	tmp   [utf8.UTFMax * 4]byte // one rune's decomposition (here, not on the stack, from which it would escape)
 }
 
@@ -36,21 +38,42 @@ func (s *scanner) reset() {
 // stop word.
 func (s *scanner) end() {
 	if s.start >= 0 && len(s.buf)-s.start >= 2 {
-		w := s.buf[s.start:]
-		h := fnvBytes(fnvOffset, w)
-		if !isStopWord(h, w) {
-			s.ws = append(s.ws, word{start: int32(s.start), end: int32(len(s.buf)), h: h})
+		if w := s.buf[s.start:]; !isStopWord(s.h, w) {
+			s.ws = append(s.ws, word{start: int32(s.start), end: int32(len(s.buf)), h: s.h})
 		}
 	}
 	s.start = -1
 	s.buf = append(s.buf, ' ') // keeps words apart in buf
 }
 
-func (s *scanner) begin() {
+// appendRune adds a letter or digit of a word other than ASCII.
+func (s *scanner) appendRune(r rune) {
 	if s.start < 0 {
-		s.start = len(s.buf)
+		s.start, s.h = len(s.buf), fnvOffset
 	}
+	n := len(s.buf)
+	s.buf = utf8.AppendRune(s.buf, r)
+	s.h = fnvBytes(s.h, s.buf[n:])
 }
+
+// ASCII byte classes.
+const (
+	asciiOther  = iota
+	asciiLetter // a-z, A-Z, '_'
+	asciiDigit
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+			t[c] = asciiLetter
+		case '0' <= c && c <= '9':
+			t[c] = asciiDigit
+		}
+	}
+	return t
+}()
 
 // scan appends the words of text; a text's end ends its last word, but the
 // next text's first word still follows it (a bigram spans the two, as in
@@ -59,27 +82,36 @@ func (s *scanner) scan(text string) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z', c == '_':
-				s.begin()
-				s.buf = append(s.buf, c)
-			case 'A' <= c && c <= 'Z':
-				s.begin()
-				s.buf = append(s.buf, c+'a'-'A')
-			case '0' <= c && c <= '9':
-				if s.start < 0 {
-					// A word starts with a letter: "3d" is no word, and
-					// neither is its tail.
-					for i < len(text) && isASCIIWord(text[i]) {
-						i++
-					}
-					s.end()
-					continue
-				}
-				s.buf = append(s.buf, c)
-			default:
+			switch cls := asciiClass[c]; {
+			case cls == asciiOther:
+				i++
 				s.end()
+			case cls == asciiDigit && s.start < 0:
+				// A word starts with a letter: "3d" is no word, and
+				// neither is its tail.
+				for i < len(text) && text[i] < utf8.RuneSelf && asciiClass[text[i]] != asciiOther {
+					i++
+				}
+				s.end()
+			default:
+				// A run of ASCII letters, digits and '_', copied and
+				// hashed in one loop.
+				if s.start < 0 {
+					s.start, s.h = len(s.buf), fnvOffset
+				}
+				buf, h := s.buf, s.h
+				for ; i < len(text); i++ {
+					c := text[i]
+					if c >= utf8.RuneSelf || asciiClass[c] == asciiOther {
+						break
+					}
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					buf = append(buf, c)
+					h = (h ^ uint64(c)) * fnvPrime
+				}
+				s.buf, s.h = buf, h
 			}
 			continue
 		}
@@ -90,10 +122,9 @@ func (s *scanner) scan(text string) {
 			switch {
 			case unicode.Is(unicode.Mn, d):
 			case unicode.IsLetter(d):
-				s.begin()
-				s.buf = utf8.AppendRune(s.buf, unicode.ToLower(d))
+				s.appendRune(unicode.ToLower(d))
 			case unicode.IsDigit(d) && s.start >= 0:
-				s.buf = utf8.AppendRune(s.buf, d)
+				s.appendRune(d)
 			default:
 				s.end()
 			}
@@ -115,8 +146,4 @@ func words(text string) []string {
 		out[i] = s.text(w)
 	}
 	return out
-}
-
-func isASCIIWord(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
 }
