@@ -152,9 +152,12 @@ func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands
 	if len(tm.scores)+len(cands) > maxCachedScores {
 		tm.scores = nil // starts again: every candidate is scored below
 	}
+	out := make([]float64, len(cands))
 	var todo []int
 	for i, p := range cands {
-		if s, ok := tm.scores[p.ID]; !ok || s.updated != p.Updated.Unix() {
+		if s, ok := tm.scores[p.ID]; ok && s.updated == p.Updated.Unix() {
+			out[i] = s.score
+		} else {
 			todo = append(todo, i)
 		}
 	}
@@ -169,11 +172,8 @@ func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands
 	}
 	for k, s := range tm.model.scoreRefs(&e.terms, refs) {
 		p := cands[todo[k]]
+		out[todo[k]] = s
 		tm.scores[p.ID] = scoreAt{updated: p.Updated.Unix(), score: s}
-	}
-	out := make([]float64, len(cands))
-	for i, p := range cands {
-		out[i] = tm.scores[p.ID].score
 	}
 	e.counts.Scored += len(todo)
 	return tm.model, out, nil
@@ -195,9 +195,10 @@ func (e *Engine) termsOf(cands []*model.Paper, todo []int) []termRef {
 		}
 	}
 	missing()
-	if len(e.terms.at)+len(texts) > maxCachedPapers || len(e.terms.terms)+len(texts)*avgTerms > maxCachedTerms {
-		e.terms.reset()
-		missing()
+	if len(texts) > 0 && (len(e.terms.at)+len(texts) > maxCachedPapers || len(e.terms.terms)+len(texts)*avgTerms > maxCachedTerms) {
+		// Full: keep only these candidates' terms (a window larger than
+		// the bounds is held whole, the others' papers read again).
+		e.terms.keep(cands)
 	}
 	if len(texts) > 0 {
 		e.terms.read(texts, updated)
@@ -210,9 +211,9 @@ func (e *Engine) termsOf(cands []*model.Paper, todo []int) []termRef {
 	return refs
 }
 
-// avgTerms is a generous estimate of a paper's kept terms, to keep the term
-// cache under its bound before reading a batch.
-const avgTerms = 300
+// avgTerms is an estimate of a paper's terms, to keep the term cache under
+// its bound before reading a batch.
+const avgTerms = 250
 
 // workers is how many parts parallel splits n items into: one per
 // processor, none smaller than 256 items.

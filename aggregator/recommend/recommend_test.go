@@ -347,3 +347,26 @@ func TestRetrainFromCachedTerms(t *testing.T) {
 		t.Errorf("after two retrains: %+v; want no text read again, 3 trainings, %d scores, 2 corpora", got, 3*len(all))
 	}
 }
+
+// TestTermCacheKeep: a full cache keeps the candidates asked for, their
+// terms intact, and drops the others.
+func TestTermCacheKeep(t *testing.T) {
+	var tc termCache
+	tc.reset()
+	ts := []db.Text{{ID: 1, Title: "graph neural networks"}, {ID: 2, Title: "protein folding"}, {ID: 3, Title: "market risk pricing"}}
+	tc.read(ts, []int64{10, 20, 30})
+	want := map[int64][]uint32{}
+	for _, x := range ts {
+		want[x.ID] = slices.Clone(tc.packed(tc.at[x.ID]))
+	}
+	tc.keep([]*model.Paper{{ID: 3}, {ID: 1}, {ID: 99}})
+	if len(tc.at) != 2 || len(tc.terms) != len(want[1])+len(want[3]) {
+		t.Fatalf("kept %d papers, %d terms", len(tc.at), len(tc.terms))
+	}
+	for _, id := range []int64{1, 3} {
+		r, ok := tc.at[id]
+		if !ok || r.updated != id*10 || !slices.Equal(tc.packed(r), want[id]) {
+			t.Errorf("paper %d: %+v %v, want %v", id, r, tc.packed(r), want[id])
+		}
+	}
+}

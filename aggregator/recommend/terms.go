@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // A packed term is one bucket and its count in a uint32: the bucket in the
@@ -36,16 +37,37 @@ type termRef struct {
 	off, n  uint32
 }
 
-// Term cache bounds: 2^18 papers (2.6 windows of 100,000 candidates), 2^25
-// terms (128 MB; a real abstract has 150-250).
+// Term cache bounds: 2^18 papers (2.6 windows of 100,000 candidates), 2^26
+// terms (256 MB: at 150-350 terms a paper, 190,000-450,000 papers).
 const (
 	maxCachedPapers = 1 << 18
-	maxCachedTerms  = 1 << 25
+	maxCachedTerms  = 1 << 26
 )
 
 // reset empties the cache.
 func (tc *termCache) reset() {
 	tc.at, tc.terms = make(map[int64]termRef), tc.terms[:0]
+}
+
+// keep drops every paper but those of ps (as cached, whatever their record
+// now), copying their terms into a slice of their own size.
+func (tc *termCache) keep(ps []*model.Paper) {
+	at := make(map[int64]termRef, len(ps))
+	n := 0
+	for _, p := range ps {
+		if r, ok := tc.at[p.ID]; ok {
+			at[p.ID] = r
+			n += int(r.n)
+		}
+	}
+	terms := make([]uint32, 0, n)
+	for id, r := range at {
+		old := tc.packed(r)
+		r.off = uint32(len(terms))
+		terms = append(terms, old...)
+		at[id] = r
+	}
+	tc.at, tc.terms = at, terms
 }
 
 // packed is a paper's terms as stored in the cache.
