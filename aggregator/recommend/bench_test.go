@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/model"
 )
 
 // synthetic is n generated papers: a 10-word title, a 150-word abstract and
@@ -46,22 +48,26 @@ func benchSetup(b *testing.B) ([]db.Text, *Corpus) {
 	b.Helper()
 	benchOnce.Do(func() {
 		benchTexts = synthetic(100_000)
-		o := DefaultOptions()
-		c := newCorpus()
-		var counts []counts
-		for _, t := range benchTexts {
-			tc := c.add(t)
-			if len(counts) < o.Sample {
-				counts = append(counts, tc)
-			}
-		}
-		c.seal(o)
-		for i, tc := range counts {
-			c.sample = append(c.sample, Doc{ID: benchTexts[i].ID, Vec: c.weigh(tc)})
-		}
-		benchCorpus = c
+		benchCorpus = corpusOf(benchTexts, DefaultOptions())
 	})
 	return benchTexts, benchCorpus
+}
+
+// corpusOf is the corpus of texts, its first o.Sample the sample.
+func corpusOf(texts []db.Text, o Options) *Corpus {
+	c := newCorpus()
+	var ids []int64
+	var cs []counts
+	for _, t := range texts {
+		keep := len(cs) < o.Sample
+		tc := c.add(t, keep)
+		if keep {
+			ids, cs = append(ids, t.ID), append(cs, tc)
+		}
+	}
+	c.seal(o)
+	c.setSample(ids, cs)
+	return c
 }
 
 func likesOf(c *Corpus, ts []db.Text) []Doc {
@@ -72,16 +78,74 @@ func likesOf(c *Corpus, ts []db.Text) []Doc {
 	return out
 }
 
-// BenchmarkTrainScore100k is a like-topic's retrain: train on 5 exemplars
-// against the 10,000-paper sample, then vectorise and score 100,000
-// candidates.
-func BenchmarkTrainScore100k(b *testing.B) {
+// storeOf is a store of n papers as far as Engine.Corpus asks (the stats);
+// the engine's corpus is set beforehand.
+type storeOf struct {
+	db.Reader
+	n int64
+}
+
+func (s storeOf) Stats(context.Context) (db.Stats, error) { return db.Stats{Papers: s.n}, nil }
+
+// benchEngine is an engine on the benchmark corpus, nothing cached, and the
+// 100,000 papers as candidates, 5 of them the exemplars.
+func benchEngine(b *testing.B) (*Engine, []*model.Paper, []*model.Paper) {
 	texts, c := benchSetup(b)
-	likes := likesOf(c, texts[50_000:50_005])
+	e := NewEngine(storeOf{n: int64(c.N)}, DefaultOptions())
+	e.corpus, e.version = c, 1
+	cands := make([]*model.Paper, len(texts))
+	for i, t := range texts {
+		cands[i] = &model.Paper{ID: t.ID, Title: t.Title, Abstract: t.Abstract, Authors: t.Authors}
+	}
+	return e, cands, cands[50_000:50_005]
+}
+
+// BenchmarkTrainScore100k is a like-topic's first ranking, as after a
+// start or a rebuilt corpus: train on 5 exemplars against the 10,000-paper
+// sample while the 100,000 candidates' texts are read, then score them.
+// It reports the term cache's size as cache-MB.
+func BenchmarkTrainScore100k(b *testing.B) {
+	e, cands, likes := benchEngine(b)
+	ctx := context.Background()
 	b.ResetTimer()
 	defer reportCPU(b)()
 	for b.Loop() {
-		Train(c, likes, nil, DefaultOptions()).ScoreTexts(c, texts)
+		e.terms, e.topics = termCache{}, map[string]*topicModel{}
+		if _, _, err := e.Scores(ctx, "bench", likes, nil, cands); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(4*len(e.terms.terms)+40*len(e.terms.at))/(1<<20), "cache-MB")
+}
+
+// BenchmarkRetrain100k is a like-topic's retrain when its exemplars
+// changed: the candidates' terms are cached (read as they arrived), so it
+// trains, then scores 100,000 candidates from their terms.
+func BenchmarkRetrain100k(b *testing.B) {
+	e, cands, likes := benchEngine(b)
+	ctx := context.Background()
+	if _, _, err := e.Scores(ctx, "bench", likes, nil, cands); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		e.topics = map[string]*topicModel{}
+		if _, _, err := e.Scores(ctx, "bench", likes, nil, cands); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScoreTexts100k is scoring 100,000 candidates from their texts,
+// nothing cached (tokenise, weigh, score; no training).
+func BenchmarkScoreTexts100k(b *testing.B) {
+	texts, c := benchSetup(b)
+	m := Train(c, likesOf(c, texts[50_000:50_005]), nil, DefaultOptions())
+	b.ResetTimer()
+	defer reportCPU(b)()
+	for b.Loop() {
+		m.ScoreTexts(texts)
 	}
 }
 
@@ -90,21 +154,29 @@ func BenchmarkTrain(b *testing.B) {
 	texts, c := benchSetup(b)
 	likes := likesOf(c, texts[50_000:50_005])
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		Train(c, likes, nil, DefaultOptions())
 	}
 }
 
 // BenchmarkScoreArrival is a like-topic's cost per arriving paper: its
-// vector and its score, on one processor.
+// terms read into the cache and its score, on one processor.
 func BenchmarkScoreArrival(b *testing.B) {
 	texts, c := benchSetup(b)
 	m := Train(c, likesOf(c, texts[50_000:50_005]), nil, DefaultOptions())
+	var tc termCache
+	tc.reset()
+	updated := []int64{0}
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		m.Score(c.Vectorize(texts[i%len(texts)]))
-		i++
+		t := texts[i%len(texts)]
+		tc.read([]db.Text{t}, updated)
+		m.scoreRefs(&tc, []termRef{tc.at[t.ID]})
+		if i++; i%len(texts) == 0 {
+			tc.reset()
+		}
 	}
 }
 
@@ -116,7 +188,7 @@ func BenchmarkCorpusAdd(b *testing.B) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		c.add(texts[i%len(texts)])
+		c.add(texts[i%len(texts)], false)
 		i++
 	}
 }
@@ -132,20 +204,7 @@ func TestCorpusMemory(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	o := DefaultOptions()
-	c := newCorpus()
-	var cs []counts
-	for _, x := range texts {
-		tc := c.add(x)
-		if len(cs) < o.Sample {
-			cs = append(cs, tc)
-		}
-	}
-	c.seal(o)
-	for i, tc := range cs {
-		c.sample = append(c.sample, Doc{ID: texts[i].ID, Vec: c.weigh(tc)})
-	}
-	cs = nil
+	c := corpusOf(texts, DefaultOptions())
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	mb := float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
@@ -155,17 +214,6 @@ func TestCorpusMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(texts)
-}
-
-// BenchmarkScoreTexts100k is the scoring of 100,000 candidates alone.
-func BenchmarkScoreTexts100k(b *testing.B) {
-	texts, c := benchSetup(b)
-	m := Train(c, likesOf(c, texts[50_000:50_005]), nil, DefaultOptions())
-	b.ResetTimer()
-	defer reportCPU(b)()
-	for b.Loop() {
-		m.ScoreTexts(c, texts)
-	}
 }
 
 // reportCPU reports the process's CPU time (user + system) per iteration as

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -15,13 +14,20 @@ import (
 // a uniform sample of the stored papers' vectors (the background negatives).
 // Its memory is bounded by Buckets and Options.Sample, not by the store.
 type Corpus struct {
-	N      int       // papers read
-	df     []uint32  // papers containing each bucket's terms
-	idfs   []float32 // each bucket's idf once sealed; 0 for a dropped term
-	names  []string  // the first term seen in each bucket
-	minDF  uint32
-	maxDF  uint32
-	sample []Doc
+	N     int       // papers read
+	df    []uint32  // papers containing each bucket's terms
+	idfs  []float32 // each bucket's idf once sealed; 0 for a dropped term
+	names []string  // the first term seen in each bucket
+	minDF uint32
+	maxDF uint32
+	// sample holds the background papers' vectors over local term ids, not
+	// buckets: the models' weights during training are then a slice as long
+	// as the sample's vocabulary (a few MB, cache-resident), not 2^20 wide.
+	// buckets[l] is local id l's bucket, local[b] bucket b's local id + 1
+	// (0: not in the sample).
+	sample  []Doc
+	buckets []uint32
+	local   []uint32
 }
 
 // Doc is one paper's vector.
@@ -64,13 +70,15 @@ func BuildCorpus(ctx context.Context, r db.Reader, o Options) (*Corpus, error) {
 	}
 	var res []pending
 	err := r.Texts(ctx, func(t db.Text) error {
-		tc := c.add(t)
-		switch {
+		// Reservoir sampling: paper n is kept with probability Sample/n.
+		switch n := c.N + 1; {
 		case len(res) < o.Sample:
-			res = append(res, pending{t.ID, tc})
+			res = append(res, pending{t.ID, c.add(t, true)})
 		default:
-			if k := rng.IntN(c.N); k < o.Sample {
-				res[k] = pending{t.ID, tc}
+			if k := rng.IntN(n); k < o.Sample {
+				res[k] = pending{t.ID, c.add(t, true)}
+			} else {
+				c.add(t, false)
 			}
 		}
 		return nil
@@ -79,10 +87,11 @@ func BuildCorpus(ctx context.Context, r db.Reader, o Options) (*Corpus, error) {
 		return nil, fmt.Errorf("recommend: read the store: %w", err)
 	}
 	c.seal(o)
-	c.sample = make([]Doc, len(res))
+	ids, cs := make([]int64, len(res)), make([]counts, len(res))
 	for i, p := range res {
-		c.sample[i] = Doc{ID: p.id, Vec: c.weigh(p.c)}
+		ids[i], cs[i] = p.id, p.c
 	}
+	c.setSample(ids, cs)
 	return c, nil
 }
 
@@ -90,21 +99,22 @@ func newCorpus() *Corpus {
 	return &Corpus{df: make([]uint32, Buckets), names: make([]string, Buckets)}
 }
 
-// add counts one paper's terms.
-func (c *Corpus) add(t db.Text) counts {
+// add counts one paper's terms; keep returns them, sorted.
+func (c *Corpus) add(t db.Text, keep bool) counts {
 	c.N++
-	tc := termCounts(t, func(b uint32, a, w string) {
-		if c.names[b] == "" {
-			if a != "" {
-				w = a + " " + w
-			}
-			c.names[b] = strings.Clone(w)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.count(t)
+	for k, b := range sc.c.idx {
+		if c.df[b] == 0 {
+			c.names[b] = sc.name(k)
 		}
-	})
-	for _, b := range tc.idx {
 		c.df[b]++
 	}
-	return tc
+	if !keep {
+		return counts{}
+	}
+	return sc.sorted()
 }
 
 // seal fixes the document-frequency bounds once every paper is counted.
@@ -128,6 +138,25 @@ func (c *Corpus) idf(b uint32) float64 {
 		return 0
 	}
 	return math.Log(float64(1+c.N)/float64(1+df)) + 1
+}
+
+// setSample weighs the counts of the sample's papers (ids) and numbers
+// their terms.
+func (c *Corpus) setSample(ids []int64, cs []counts) {
+	c.local = make([]uint32, Buckets)
+	c.buckets = c.buckets[:0]
+	c.sample = make([]Doc, len(cs))
+	for i, tc := range cs {
+		v := c.weigh(tc)
+		for k, b := range v.Idx {
+			if c.local[b] == 0 {
+				c.buckets = append(c.buckets, b)
+				c.local[b] = uint32(len(c.buckets))
+			}
+			v.Idx[k] = c.local[b] - 1
+		}
+		c.sample[i] = Doc{ID: ids[i], Vec: v}
+	}
 }
 
 // weigh turns term counts into an L2-normalised tf-idf vector with sublinear
@@ -157,7 +186,7 @@ func (c *Corpus) weigh(tc counts) Vector {
 }
 
 // Vectorize is a text's tf-idf vector under this corpus's idf.
-func (c *Corpus) Vectorize(t db.Text) Vector { return c.weigh(termCounts(t, nil)) }
+func (c *Corpus) Vectorize(t db.Text) Vector { return c.weigh(termCounts(t)) }
 
 // Name is the term shown for a bucket.
 func (c *Corpus) Name(b uint32) string { return c.names[b] }

@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,12 +13,13 @@ import (
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
-// Engine keeps, between renders, the corpus and each like-topic's model and
-// candidate scores: a paper is scored once per model (again only when its
-// stored record changes), the model is retrained when its exemplars change
-// or the corpus is rebuilt, and the corpus is rebuilt when the store grew
-// enough to move the idf. Safe for concurrent use; one read of the store at a
-// time builds.
+// Engine keeps, between renders, the corpus, each like-topic's model and
+// candidate scores, and the candidates' term counts: a paper is read once
+// and scored once per model (again only when its stored record changes), the
+// model is retrained when its exemplars change or the corpus is rebuilt (it
+// then rescores its window from the cached terms), and the corpus is rebuilt
+// when the store grew enough to move the idf (see Corpus). Safe for
+// concurrent use; one read of the store at a time builds.
 type Engine struct {
 	r db.Reader
 	o Options
@@ -30,6 +32,8 @@ type Engine struct {
 	// the background (DefaultSyncRebuild).
 	syncRebuild int
 	topics      map[string]*topicModel
+	terms       termCache
+	counts      Counts
 }
 
 type topicModel struct {
@@ -54,7 +58,11 @@ func NewEngine(r db.Reader, o Options) *Engine {
 
 // Corpus returns the current corpus, built first when there is none, rebuilt
 // when the store grew (or shrank) by a tenth since, or at all while it is
-// under 1,000 papers (where each paper moves the idf). A store of
+// under 1,000 papers (where each paper moves the idf). The tenth bounds how
+// far the idf drifts between rebuilds: a term the new papers lack moves by
+// ln(1.1) = 0.095 at most (on an idf of at least 1), one they hold in
+// proportion not at all, and the background sample stays a uniform draw of
+// nine tenths of the store or more. A store of
 // DefaultSyncRebuild papers or more is rebuilt in the background (a minute at a
 // million papers) while the old corpus serves.
 func (e *Engine) Corpus(ctx context.Context) (*Corpus, error) {
@@ -87,6 +95,7 @@ func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
 	}
 	e.corpus = c
 	e.version++
+	e.counts.CorpusBuilds++
 	return c, nil
 }
 
@@ -104,6 +113,7 @@ func (e *Engine) rebuild() {
 	if err == nil {
 		e.corpus = c
 		e.version++
+		e.counts.CorpusBuilds++
 	}
 }
 
@@ -115,7 +125,9 @@ func abs(x int) int {
 }
 
 // Scores returns topic's model, trained on likes and unlikes (stored
-// papers), and the score of each candidate.
+// papers), and the score of each candidate: from the topic's cache when the
+// paper was scored by this model, from the engine's cached terms when it
+// was read under this corpus, else read, weighed and scored.
 func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands []*model.Paper) (*Model, []float64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -123,32 +135,118 @@ func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands
 	if err != nil {
 		return nil, nil, err
 	}
+	if e.terms.at == nil {
+		e.terms.reset()
+	}
 	key := strconv.Itoa(e.version) + "|" + idList(likes) + "|" + idList(unlikes)
 	tm := e.topics[topic]
+	var trained chan *Model
 	if tm == nil || tm.key != key {
-		tm = &topicModel{key: key, model: Train(c, docs(c, likes), docs(c, unlikes), e.o), scores: map[int64]scoreAt{}}
-		e.topics[topic] = tm
+		// Training is one processor's work: it runs while the candidates'
+		// texts not cached yet are read on the others.
+		trained = make(chan *Model, 1)
+		ls, us := docs(c, likes), docs(c, unlikes)
+		go func() { trained <- Train(c, ls, us, e.o) }()
+		tm = &topicModel{key: key}
 	}
-	if len(tm.scores) > maxCachedScores {
-		tm.scores = map[int64]scoreAt{}
+	if len(tm.scores)+len(cands) > maxCachedScores {
+		tm.scores = nil // starts again: every candidate is scored below
 	}
 	out := make([]float64, len(cands))
 	var todo []int
-	var ts []db.Text
 	for i, p := range cands {
 		if s, ok := tm.scores[p.ID]; ok && s.updated == p.Updated.Unix() {
 			out[i] = s.score
-			continue
+		} else {
+			todo = append(todo, i)
 		}
-		todo = append(todo, i)
-		ts = append(ts, TextOf(p))
 	}
-	for k, s := range tm.model.ScoreTexts(c, ts) {
+	refs := e.termsOf(cands, todo)
+	if trained != nil {
+		tm.model = <-trained
+		e.topics[topic] = tm
+		e.counts.Trainings++
+	}
+	if tm.scores == nil {
+		tm.scores = make(map[int64]scoreAt, len(cands))
+	}
+	for k, s := range tm.model.scoreRefs(&e.terms, refs) {
 		p := cands[todo[k]]
 		out[todo[k]] = s
 		tm.scores[p.ID] = scoreAt{updated: p.Updated.Unix(), score: s}
 	}
+	e.counts.Scored += len(todo)
 	return tm.model, out, nil
+}
+
+// termsOf returns the cached terms of cands[todo[k]] for each k, reading
+// the texts of those not cached (or cached from an older record).
+func (e *Engine) termsOf(cands []*model.Paper, todo []int) []termRef {
+	var texts []db.Text
+	var updated []int64
+	missing := func() {
+		texts, updated = texts[:0], updated[:0]
+		for _, i := range todo {
+			p := cands[i]
+			if r, ok := e.terms.at[p.ID]; !ok || r.updated != p.Updated.Unix() {
+				texts = append(texts, TextOf(p))
+				updated = append(updated, p.Updated.Unix())
+			}
+		}
+	}
+	missing()
+	if len(texts) > 0 && (len(e.terms.at)+len(texts) > maxCachedPapers || len(e.terms.terms)+len(texts)*avgTerms > maxCachedTerms) {
+		// Full: keep only these candidates' terms (a window larger than
+		// the bounds is held whole, the others' papers read again).
+		e.terms.keep(cands)
+	}
+	if len(texts) > 0 {
+		e.terms.read(texts, updated)
+		e.counts.Tokenised += len(texts)
+	}
+	refs := make([]termRef, len(todo))
+	for k, i := range todo {
+		refs[k] = e.terms.at[cands[i].ID]
+	}
+	return refs
+}
+
+// avgTerms is an estimate of a paper's terms, to keep the term cache under
+// its bound before reading a batch.
+const avgTerms = 250
+
+// workers is how many parts parallel splits n items into: one per
+// processor, none smaller than 256 items.
+func workers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), (n+255)/256)) }
+
+// parallel runs fn over [0, n) in workers(n) contiguous parts at once.
+func parallel(n int, fn func(part, lo, hi int)) {
+	w := workers(n)
+	if w == 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		wg.Go(func() { fn(k, k*n/w, (k+1)*n/w) })
+	}
+	wg.Wait()
+}
+
+// Counts are the engine's work since it started: what a test that serving
+// is a cached read counts, and what a benchmark reports.
+type Counts struct {
+	CorpusBuilds int // corpora built (the idf and the background sample)
+	Trainings    int // models trained
+	Tokenised    int // candidate texts read into terms
+	Scored       int // candidate scores computed
+}
+
+// Counts returns the work done so far.
+func (e *Engine) Counts() Counts {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counts
 }
 
 func docs(c *Corpus, ps []*model.Paper) []Doc {

@@ -2,9 +2,7 @@ package recommend
 
 import (
 	"math"
-	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -33,8 +31,6 @@ type Model struct {
 	// Trained counts the examples: exemplars, explicit negatives, background.
 	Likes, Unlikes, Background int
 }
-
-var densePool = sync.Pool{New: func() any { return make([]float64, Buckets) }}
 
 // Train fits a model with likes as positives, unlikes as explicit negatives
 // weighed as much as an exemplar, and the corpus's sample (less likes and
@@ -66,18 +62,35 @@ func Train(c *Corpus, likes, unlikes []Doc, o Options) *Model {
 	if nNeg > 0 {
 		cNeg = o.C * n / (2 * float64(nNeg))
 	}
+	// Exemplar terms outside the sample's vocabulary get local ids after it.
+	buckets := c.buckets[:len(c.buckets):len(c.buckets)]
+	extra := map[uint32]uint32{}
+	localise := func(v Vector) Vector {
+		out := Vector{Idx: make([]uint32, len(v.Idx)), Val: v.Val}
+		for k, b := range v.Idx {
+			l := c.local[b]
+			if l == 0 {
+				if l = extra[b]; l == 0 {
+					buckets = append(buckets, b)
+					l = uint32(len(buckets))
+					extra[b] = l
+				}
+			}
+			out.Idx[k] = l - 1
+		}
+		return out
+	}
 	xs := make([]example, 0, int(n))
 	for _, d := range likes {
-		xs = append(xs, example{x: d.Vec, y: 1, c: cPos})
+		xs = append(xs, example{x: localise(d.Vec), y: 1, c: cPos})
 	}
 	for _, d := range unlikes {
-		xs = append(xs, example{x: d.Vec, y: -1, c: max(cPos, cNeg)})
+		xs = append(xs, example{x: localise(d.Vec), y: -1, c: max(cPos, cNeg)})
 	}
 	for _, d := range bg {
 		xs = append(xs, example{x: d.Vec, y: -1, c: cNeg})
 	}
-	w := densePool.Get().([]float64)
-	defer func() { clear(w); densePool.Put(w) }() // the pool holds zeroed buffers
+	w := make([]float64, len(buckets))
 	m.bias = trainSVM(xs, w)
 
 	if len(bg) > 0 {
@@ -88,26 +101,30 @@ func Train(c *Corpus, likes, unlikes []Doc, o Options) *Model {
 		m.DefaultMin = sum / float64(len(bg))
 	}
 	m.wi = make([]float32, 2*Buckets)
-	for b, v := range w {
-		m.wi[2*b], m.wi[2*b+1] = float32(v), c.idfs[b]
+	for b, x := range c.idfs {
+		m.wi[2*b+1] = x
 	}
-	m.Positive, m.Negative = strongest(c, w)
+	for l, v := range w {
+		m.wi[2*buckets[l]] = float32(v)
+	}
+	m.Positive, m.Negative = strongest(c, buckets, w)
 	return m
 }
 
-// strongest are the heaviest named terms each side, found in one pass
-// that keeps the shownWords best so far.
-func strongest(c *Corpus, w []float64) (pos, neg []Word) {
+// strongest are the heaviest named terms each side (w over local ids, of
+// buckets), found in one pass that keeps the shownWords best so far.
+func strongest(c *Corpus, buckets []uint32, w []float64) (pos, neg []Word) {
 	type bw struct {
 		b uint32
 		v float64
 	}
-	var top, bottom []bw // top descending, bottom ascending
+	var top, bottom []bw // top descending, bottom ascending; equal weights by bucket
 	keep := func(list []bw, x bw, better func(a, b float64) bool) []bw {
-		if len(list) == shownWords && !better(x.v, list[len(list)-1].v) {
+		before := func(a, b bw) bool { return better(a.v, b.v) || a.v == b.v && a.b < b.b }
+		if len(list) == shownWords && !before(x, list[len(list)-1]) {
 			return list
 		}
-		i := sort.Search(len(list), func(i int) bool { return better(x.v, list[i].v) })
+		i := sort.Search(len(list), func(i int) bool { return before(x, list[i]) })
 		if len(list) < shownWords {
 			list = append(list, bw{})
 		}
@@ -115,14 +132,15 @@ func strongest(c *Corpus, w []float64) (pos, neg []Word) {
 		list[i] = x
 		return list
 	}
-	for b, v := range w {
-		if v == 0 || c.Name(uint32(b)) == "" {
+	for l, v := range w {
+		b := buckets[l]
+		if v == 0 || c.Name(b) == "" {
 			continue
 		}
 		if v > 0 {
-			top = keep(top, bw{uint32(b), v}, func(a, b float64) bool { return a > b })
+			top = keep(top, bw{b, v}, func(a, b float64) bool { return a > b })
 		} else {
-			bottom = keep(bottom, bw{uint32(b), v}, func(a, b float64) bool { return a < b })
+			bottom = keep(bottom, bw{b, v}, func(a, b float64) bool { return a < b })
 		}
 	}
 	for _, x := range top {
@@ -154,44 +172,35 @@ func (m *Model) Score(v Vector) float64 {
 	return s
 }
 
-// ScoreTexts scores papers' texts under corpus c, on every processor: each
-// text's tf-idf vector is summed into its score as it is counted, never
-// stored.
-func (m *Model) ScoreTexts(c *Corpus, ts []db.Text) []float64 {
+// ScoreTexts scores papers' texts under the corpus m was trained on, on
+// every processor: each text's tf-idf vector is summed into its score as it
+// is counted, never stored.
+func (m *Model) ScoreTexts(ts []db.Text) []float64 {
 	out := make([]float64, len(ts))
 	if m.wi == nil || len(ts) == 0 {
 		return out
 	}
-	workers := min(runtime.GOMAXPROCS(0), (len(ts)+255)/256)
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc := scratchPool.Get().(*scratch)
-			defer scratchPool.Put(sc)
-			for i := k; i < len(ts); i += workers {
-				sc.count(ts[i], nil)
-				out[i] = m.scoreCounts(c, sc.c)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(ts), func(_, lo, hi int) {
+		sc := scratchPool.Get().(*scratch)
+		defer scratchPool.Put(sc)
+		for i := lo; i < hi; i++ {
+			sc.count(ts[i])
+			out[i] = m.scoreCounts(sc.c)
+		}
+	})
 	return out
 }
 
-// scoreCounts is Score(c.weigh(tc)) without building the vector (c is the
-// corpus m was trained on: wi holds its idf).
-func (m *Model) scoreCounts(c *Corpus, tc counts) float64 {
+// scoreCounts is Score(c.weigh(tc)) without building the vector, c being
+// the corpus m was trained on (wi holds its idf).
+func (m *Model) scoreCounts(tc counts) float64 {
 	var dot, norm float64
 	for i, b := range tc.idx {
 		w, x := float64(m.wi[2*b]), float64(m.wi[2*b+1])
 		if x == 0 {
 			continue
 		}
-		if tf := tc.tf[i]; tf > 1 {
-			x *= 1 + math.Log(float64(tf))
-		}
+		x *= sublinear(uint32(tc.tf[i]))
 		dot += w * x
 		norm += x * x
 	}

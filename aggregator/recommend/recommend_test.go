@@ -28,7 +28,7 @@ func TestWords(t *testing.T) {
 		{"a I 7 of", ""},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := strings.Join(words(nil, tt.in), " "); got != tt.want {
+			if got := strings.Join(words(tt.in), " "); got != tt.want {
 				t.Errorf("words(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
@@ -40,8 +40,8 @@ func FuzzWords(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, w := range words(nil, s) {
-			if len(w) < 2 || stopWords[w] || strings.ContainsAny(w, " \t\n") {
+		for _, w := range words(s) {
+			if len(w) < 2 || isStopWord(fnvAdd(fnvOffset, w), []byte(w)) || strings.ContainsAny(w, " \t\n") {
 				t.Fatalf("words(%q) has %q", s, w)
 			}
 		}
@@ -49,7 +49,7 @@ func FuzzWords(f *testing.F) {
 }
 
 func TestTermCountsBigrams(t *testing.T) {
-	c := termCounts(db.Text{Title: "graph neural networks", Abstract: "graph neural"}, nil)
+	c := termCounts(db.Text{Title: "graph neural networks", Abstract: "graph neural"})
 	want := map[uint32]uint16{bucket("graph"): 2, bucket("neural"): 2, bucket("networks"): 1,
 		bigram("graph", "neural"): 2, bigram("neural", "networks"): 1, bigram("networks", "graph"): 1}
 	if len(c.idx) != len(want) {
@@ -123,14 +123,20 @@ func corpusStore(t testing.TB) (db.Store, map[string][]*model.Paper) {
 	return st, by
 }
 
-func TestRankingSmallCorpus(t *testing.T) {
-	st, by := corpusStore(t)
-	ctx := context.Background()
-	e := NewEngine(st, DefaultOptions())
+// allOf is every paper of the small corpus, field by field.
+func allOf(by map[string][]*model.Paper) []*model.Paper {
 	var all []*model.Paper
 	for _, f := range []string{"vision", "biology", "finance"} {
 		all = append(all, by[f]...)
 	}
+	return all
+}
+
+func TestRankingSmallCorpus(t *testing.T) {
+	st, by := corpusStore(t)
+	ctx := context.Background()
+	e := NewEngine(st, DefaultOptions())
+	all := allOf(by)
 	for _, f := range []string{"vision", "biology", "finance"} {
 		t.Run(f, func(t *testing.T) {
 			likes := by[f][:3]
@@ -184,9 +190,13 @@ func TestScoresCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.topics["bio"].scores[by["biology"][5].ID] = scoreAt{updated: by["biology"][5].Updated.Unix(), score: 42}
+	before := e.Counts()
 	m2, s2, _ := e.Scores(ctx, "bio", likes, nil, by["biology"])
 	if m1 != m2 || s2[5] != 42 {
 		t.Errorf("second call: model reused %v, cached score %v (want 42)", m1 == m2, s2[5])
+	}
+	if after := e.Counts(); after != before {
+		t.Errorf("second call did work: %+v, then %+v", before, after)
 	}
 	changed := *by["biology"][5]
 	changed.Updated = changed.Updated.Add(time.Hour)
@@ -279,5 +289,84 @@ func TestBackgroundRebuild(t *testing.T) {
 			t.Fatal("no rebuilt corpus after 30 s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestStopWords: every listed word is found, words that merely share a
+// prefix or a hash slot are not, and maxStopLen bounds the list.
+func TestStopWords(t *testing.T) {
+	for _, w := range strings.Fields(stopList) {
+		if len(w) > maxStopLen {
+			t.Errorf("stop word %q is longer than maxStopLen %d", w, maxStopLen)
+		}
+		if !isStopWord(fnvAdd(fnvOffset, w), []byte(w)) {
+			t.Errorf("%q not found", w)
+		}
+	}
+	for _, w := range []string{"learning", "thes", "whereafterx", "ab", "neverthelessly"} {
+		if isStopWord(fnvAdd(fnvOffset, w), []byte(w)) {
+			t.Errorf("%q taken for a stop word", w)
+		}
+	}
+}
+
+// TestRetrainFromCachedTerms: a model trained again (other exemplars, or a
+// rebuilt corpus) scores the candidates from the terms read once, with the
+// scores a model computes from their texts.
+func TestRetrainFromCachedTerms(t *testing.T) {
+	st, by := corpusStore(t)
+	ctx := context.Background()
+	e := NewEngine(st, DefaultOptions())
+	all := allOf(by)
+	texts := make([]db.Text, len(all))
+	for i, p := range all {
+		texts[i] = TextOf(p)
+	}
+	check := func(name string, likes []*model.Paper) {
+		t.Helper()
+		m, scores, err := e.Scores(ctx, "t", likes, nil, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range m.ScoreTexts(texts) {
+			if math.Abs(scores[i]-want) > 1e-9 {
+				t.Errorf("%s: paper %d scores %v from cached terms, %v from its text", name, all[i].ID, scores[i], want)
+			}
+		}
+	}
+	check("first", by["vision"][:3])
+	n := e.Counts()
+	if n.Tokenised != len(all) || n.Scored != len(all) || n.Trainings != 1 {
+		t.Fatalf("first ranking: %+v, want %d read and scored, 1 training", n, len(all))
+	}
+	check("new exemplars", by["finance"][:3])
+	dbtest.Save(t, st, dbtest.Paper(100, "A market stock study"))
+	check("rebuilt corpus", by["finance"][:3])
+	got := e.Counts()
+	if got.Tokenised != n.Tokenised || got.Trainings != 3 || got.Scored != 3*len(all) || got.CorpusBuilds != 2 {
+		t.Errorf("after two retrains: %+v; want no text read again, 3 trainings, %d scores, 2 corpora", got, 3*len(all))
+	}
+}
+
+// TestTermCacheKeep: a full cache keeps the candidates asked for, their
+// terms intact, and drops the others.
+func TestTermCacheKeep(t *testing.T) {
+	var tc termCache
+	tc.reset()
+	ts := []db.Text{{ID: 1, Title: "graph neural networks"}, {ID: 2, Title: "protein folding"}, {ID: 3, Title: "market risk pricing"}}
+	tc.read(ts, []int64{10, 20, 30})
+	want := map[int64][]uint32{}
+	for _, x := range ts {
+		want[x.ID] = slices.Clone(tc.packed(tc.at[x.ID]))
+	}
+	tc.keep([]*model.Paper{{ID: 3}, {ID: 1}, {ID: 99}})
+	if len(tc.at) != 2 || len(tc.terms) != len(want[1])+len(want[3]) {
+		t.Fatalf("kept %d papers, %d terms", len(tc.at), len(tc.terms))
+	}
+	for _, id := range []int64{1, 3} {
+		r, ok := tc.at[id]
+		if !ok || r.updated != id*10 || !slices.Equal(tc.packed(r), want[id]) {
+			t.Errorf("paper %d: %+v %v, want %v", id, r, tc.packed(r), want[id])
+		}
 	}
 }

@@ -5,14 +5,49 @@ import "strings"
 // stopWords are common English words that carry no topic: the list
 // scikit-learn's TfidfVectorizer(stop_words="english") uses (from the Glasgow
 // Information Retrieval Group's list). As there, they are removed before
-// bigrams are formed.
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
+// bigrams are formed. They sit in an open-addressing table keyed by their
+// FNV-1a hash, which the scanner computes for every word anyway, so a lookup
+// costs a probe or two and no string header.
+var stopWords = func() *stopTable {
+	t := &stopTable{}
 	for _, w := range strings.Fields(stopList) {
-		m[w] = true
+		h := fnvBytes(fnvOffset, []byte(w))
+		i := stopSlot(h)
+		for t.words[i] != "" {
+			i = (i + 1) & (len(t.words) - 1)
+		}
+		t.hashes[i], t.words[i] = h, w
 	}
-	return m
+	return t
 }()
+
+// stopTable has 1024 slots for 318 words: probes stay short.
+type stopTable struct {
+	hashes [1024]uint64
+	words  [1024]string
+}
+
+// stopSlot spreads the hash over the table by a multiplicative mix: FNV's
+// high bits hardly vary between short words.
+func stopSlot(h uint64) int { return int(h * 0x9e3779b97f4a7c15 >> 54) }
+
+// isStopWord reports whether w, of FNV-1a hash h, is a stop word (compared
+// byte for byte: a hash collision keeps the word).
+func isStopWord(h uint64, w []byte) bool {
+	if len(w) > maxStopLen {
+		return false
+	}
+	t := stopWords
+	for i := stopSlot(h); t.words[i] != ""; i = (i + 1) & (len(t.words) - 1) {
+		if t.hashes[i] == h && t.words[i] == string(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxStopLen is the longest stop word's length (TestStopWords checks it).
+const maxStopLen = 12
 
 const stopList = `
 a about above across after afterwards again against all almost alone along already also although

@@ -1,94 +1,149 @@
 package recommend
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
-// words appends the words of s to dst: lower case, diacritics removed, runs
-// of letters, digits and '_' that start with a letter or '_' and are at least
-// two characters long, stop words dropped (scikit-learn's token pattern
+// word is one word of a text: its bytes buf[start:end] in the scanner's
+// lower-cased buffer and their FNV-1a hash.
+type word struct {
+	start, end int32
+	h          uint64
+}
+
+// scanner splits texts into words: lower case, diacritics removed, runs of
+// letters, digits and '_' that start with a letter or '_' and are at least
+// two bytes long, stop words dropped (scikit-learn's token pattern
 // (?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b with strip_accents and stop_words, extended
-// to letters of every script). Each word is a substring of one shared buffer,
-// so a text costs one allocation.
-func words(dst []string, s string) []string {
-	var b strings.Builder
-	b.Grow(len(s))
-	var starts []int32 // start offset in b of each word, then its end
-	start := -1
-	end := func() {
-		if start >= 0 && b.Len()-start >= 2 {
-			starts = append(starts, int32(start), int32(b.Len()))
-		} else if start >= 0 {
-			b.WriteByte(' ') // a one-letter word: keep offsets apart
+// to letters of every script). It hashes each word as it copies it, and
+// keeps its buffers between texts, so scanning allocates nothing once they
+// have grown to a text's size.
+type scanner struct {
+	buf   []byte // the words' lower-cased bytes, one separator after each
+	ws    []word
+	start int                   // offset in buf of the word being read, -1 between words
+	h     uint64                // FNV-1a of buf[start:]
+	tmp   [utf8.UTFMax * 4]byte // one rune's decomposition (here, not on the stack, from which it would escape)
+}
+
+// reset empties the scanner for a new text.
+func (s *scanner) reset() {
+	s.buf, s.ws, s.start = s.buf[:0], s.ws[:0], -1
+}
+
+// end closes the word being read: kept when two bytes or longer and not a
+// stop word.
+func (s *scanner) end() {
+	if s.start >= 0 && len(s.buf)-s.start >= 2 {
+		if w := s.buf[s.start:]; !isStopWord(s.h, w) {
+			s.ws = append(s.ws, word{start: int32(s.start), end: int32(len(s.buf)), h: s.h})
 		}
-		start = -1
-		b.WriteByte(' ')
 	}
-	var tmp [utf8.UTFMax * 4]byte
-	for i := 0; i < len(s); {
-		c := s[i]
+	s.start = -1
+	s.buf = append(s.buf, ' ') // keeps words apart in buf
+}
+
+// appendRune adds a letter or digit of a word other than ASCII.
+func (s *scanner) appendRune(r rune) {
+	if s.start < 0 {
+		s.start, s.h = len(s.buf), fnvOffset
+	}
+	n := len(s.buf)
+	s.buf = utf8.AppendRune(s.buf, r)
+	s.h = fnvBytes(s.h, s.buf[n:])
+}
+
+// ASCII byte classes.
+const (
+	asciiOther  = iota
+	asciiLetter // a-z, A-Z, '_'
+	asciiDigit
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+			t[c] = asciiLetter
+		case '0' <= c && c <= '9':
+			t[c] = asciiDigit
+		}
+	}
+	return t
+}()
+
+// scan appends the words of text; a text's end ends its last word, but the
+// next text's first word still follows it (a bigram spans the two, as in
+// one text joined by a separator).
+func (s *scanner) scan(text string) {
+	for i := 0; i < len(text); {
+		c := text[i]
 		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z', c == '_':
-				if start < 0 {
-					start = b.Len()
+			switch cls := asciiClass[c]; {
+			case cls == asciiOther:
+				i++
+				s.end()
+			case cls == asciiDigit && s.start < 0:
+				// A word starts with a letter: "3d" is no word, and
+				// neither is its tail.
+				for i < len(text) && text[i] < utf8.RuneSelf && asciiClass[text[i]] != asciiOther {
+					i++
 				}
-				b.WriteByte(c)
-			case 'A' <= c && c <= 'Z':
-				if start < 0 {
-					start = b.Len()
-				}
-				b.WriteByte(c + 'a' - 'A')
-			case '0' <= c && c <= '9':
-				if start < 0 {
-					// A word starts with a letter: "3d" is no word, and
-					// neither is its tail.
-					for i < len(s) && isASCIIWord(s[i]) {
-						i++
-					}
-					end()
-					continue
-				}
-				b.WriteByte(c)
+				s.end()
 			default:
-				end()
+				// A run of ASCII letters, digits and '_', copied and
+				// hashed in one loop.
+				if s.start < 0 {
+					s.start, s.h = len(s.buf), fnvOffset
+				}
+				buf, h := s.buf, s.h
+				for ; i < len(text); i++ {
+					c := text[i]
+					if c >= utf8.RuneSelf || asciiClass[c] == asciiOther {
+						break
+					}
+					if 'A' <= c && c <= 'Z' {
+						c += 'a' - 'A'
+					}
+					buf = append(buf, c)
+					h = (h ^ uint64(c)) * fnvPrime
+				}
+				s.buf, s.h = buf, h
 			}
 			continue
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
+		_, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		// Decompose (NFKD) and keep the letters and digits without marks.
-		for _, d := range string(norm.NFKD.AppendString(tmp[:0], s[i-size:i])) {
+		for _, d := range string(norm.NFKD.AppendString(s.tmp[:0], text[i-size:i])) {
 			switch {
 			case unicode.Is(unicode.Mn, d):
 			case unicode.IsLetter(d):
-				if start < 0 {
-					start = b.Len()
-				}
-				b.WriteRune(unicode.ToLower(d))
-			case unicode.IsDigit(d) && start >= 0:
-				b.WriteRune(d)
+				s.appendRune(unicode.ToLower(d))
+			case unicode.IsDigit(d) && s.start >= 0:
+				s.appendRune(d)
 			default:
-				end()
+				s.end()
 			}
 		}
 	}
-	end()
-	text := b.String()
-	for k := 0; k < len(starts); k += 2 {
-		w := text[starts[k]:starts[k+1]]
-		if !stopWords[w] {
-			dst = append(dst, w)
-		}
-	}
-	return dst
+	s.end()
 }
 
-func isASCIIWord(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+// text is a word's bytes as a string (a copy).
+func (s *scanner) text(w word) string { return string(s.buf[w.start:w.end]) }
+
+// words returns the words of text, as the models read them.
+func words(text string) []string {
+	var s scanner
+	s.reset()
+	s.scan(text)
+	out := make([]string, len(s.ws))
+	for i, w := range s.ws {
+		out[i] = s.text(w)
+	}
+	return out
 }

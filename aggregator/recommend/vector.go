@@ -1,10 +1,8 @@
 package recommend
 
 import (
-	"cmp"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/paperfeed/paperfeed/db"
@@ -41,7 +39,7 @@ func (v Vector) Dot(o Vector) float64 {
 	return s
 }
 
-// counts is a text's term frequencies by bucket, indices ascending.
+// counts is a text's term frequencies by bucket.
 type counts struct {
 	idx []uint32
 	tf  []uint16
@@ -61,18 +59,19 @@ func fnvAdd(h uint64, s string) uint64 {
 	return h
 }
 
-func bucket(term string) uint32 { return uint32(fnvAdd(fnvOffset, term) % Buckets) }
-
-// bigram buckets "a b" without building the string.
-func bigram(a, b string) uint32 {
-	h := fnvAdd(fnvOffset, a)
-	h = fnvAdd(h, " ")
-	return uint32(fnvAdd(h, b) % Buckets)
+func fnvBytes(h uint64, s []byte) uint64 {
+	for _, c := range s {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
 }
 
-// paperText is what a model reads of a paper: title, abstract, author names.
-func paperText(title, abstract string, authors []string) string {
-	return title + "\n" + abstract + "\n" + strings.Join(authors, ", ")
+func bucket(term string) uint32 { return uint32(fnvAdd(fnvOffset, term) % Buckets) }
+
+// bigram is the bucket of the term "a b".
+func bigram(a, b string) uint32 {
+	return uint32(fnvAdd(fnvAdd(fnvAdd(fnvOffset, a), " "), b) % Buckets)
 }
 
 // TextOf is the model's text of a stored paper.
@@ -80,32 +79,42 @@ func TextOf(p *model.Paper) db.Text {
 	return db.Text{ID: p.ID, Title: p.Title, Abstract: p.Abstract, Authors: p.Authors}
 }
 
-// termCounts counts the unigrams and bigrams of a text. names, when not nil,
-// is called with each term's bucket and its one or two words.
-func termCounts(t db.Text, names func(b uint32, a, w string)) counts {
+// termCounts counts the unigrams and bigrams of a text, indices ascending.
+func termCounts(t db.Text) counts {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	sc.count(t, names)
-	return sc.c.sorted()
+	sc.count(t)
+	return sc.sorted()
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// scratch is the reusable memory of counting one text's terms: a small
-// open-addressing table of bucket -> slot in c, sized to the text, so
-// counting touches cache-resident memory only and needs no sort.
+// scratch is the reusable memory of counting one text's terms: the scanner,
+// and a small open-addressing table of bucket -> slot in c, sized to the
+// text, so counting touches cache-resident memory only and needs no sort.
 type scratch struct {
-	ws    []string
+	sc    scanner
 	table []int32 // slot+1 in c, 0 empty; len a power of two
 	c     counts
+	// first[k] is the word that first gave term c.idx[k]: its index in
+	// sc.ws, shifted left once, the low bit set for the bigram it ends.
+	first []uint32
+	order []uint64 // sorted's buffer
 }
 
 // count fills sc.c with t's term counts, in first-seen order (valid until
-// the next count).
-func (sc *scratch) count(t db.Text, names func(b uint32, a, w string)) {
-	sc.ws = words(sc.ws[:0], paperText(t.Title, t.Abstract, t.Authors))
+// the next count): what the paper's title, abstract and authors' names say,
+// read as one text.
+func (sc *scratch) count(t db.Text) {
+	sc.sc.reset()
+	sc.sc.scan(t.Title)
+	sc.sc.scan(t.Abstract)
+	for _, a := range t.Authors {
+		sc.sc.scan(a)
+	}
+	ws := sc.sc.ws
 	size := 64
-	for size < 4*len(sc.ws) {
+	for size < 4*len(ws) {
 		size *= 2
 	}
 	if cap(sc.table) < size {
@@ -113,50 +122,57 @@ func (sc *scratch) count(t db.Text, names func(b uint32, a, w string)) {
 	}
 	sc.table = sc.table[:size]
 	clear(sc.table)
-	mask := uint32(size - 1)
-	sc.c.idx, sc.c.tf = sc.c.idx[:0], sc.c.tf[:0]
-	add := func(b uint32) {
-		for h := (b * 2654435761) & mask; ; h = (h + 1) & mask {
-			switch k := sc.table[h]; {
-			case k == 0:
-				sc.c.idx = append(sc.c.idx, b)
-				sc.c.tf = append(sc.c.tf, 1)
-				sc.table[h] = int32(len(sc.c.idx))
-				return
-			case sc.c.idx[k-1] == b:
-				if sc.c.tf[k-1] < math.MaxUint16 {
-					sc.c.tf[k-1]++
-				}
-				return
-			}
-		}
-	}
-	for i, w := range sc.ws {
-		b := bucket(w)
-		add(b)
-		if names != nil {
-			names(b, "", w)
-		}
+	sc.c.idx, sc.c.tf, sc.first = sc.c.idx[:0], sc.c.tf[:0], sc.first[:0]
+	for i, w := range ws {
+		sc.add(uint32(w.h%Buckets), uint32(i)<<1)
 		if i > 0 {
-			b := bigram(sc.ws[i-1], w)
-			add(b)
-			if names != nil {
-				names(b, sc.ws[i-1], w)
-			}
+			h := fnvBytes(fnvAdd(ws[i-1].h, " "), sc.sc.buf[w.start:w.end])
+			sc.add(uint32(h%Buckets), uint32(i)<<1|1)
 		}
 	}
 }
 
-// sorted returns the counts with indices ascending, as a Vector needs.
-func (c counts) sorted() counts {
-	order := make([]int, len(c.idx))
-	for i := range order {
-		order[i] = i
+// add counts one occurrence of bucket b, first given by word w.
+func (sc *scratch) add(b, w uint32) {
+	mask := uint32(len(sc.table) - 1)
+	for h := (b * 2654435761) & mask; ; h = (h + 1) & mask {
+		switch k := sc.table[h]; {
+		case k == 0:
+			sc.c.idx = append(sc.c.idx, b)
+			sc.c.tf = append(sc.c.tf, 1)
+			sc.first = append(sc.first, w)
+			sc.table[h] = int32(len(sc.c.idx))
+			return
+		case sc.c.idx[k-1] == b:
+			if sc.c.tf[k-1] < math.MaxUint16 {
+				sc.c.tf[k-1]++
+			}
+			return
+		}
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(c.idx[a], c.idx[b]) })
-	out := counts{idx: make([]uint32, len(order)), tf: make([]uint16, len(order))}
-	for k, i := range order {
-		out.idx[k], out.tf[k] = c.idx[i], c.tf[i]
+}
+
+// name is the term that first gave sc.c.idx[k]: a word, or two.
+func (sc *scratch) name(k int) string {
+	f := sc.first[k]
+	w := sc.sc.ws[f>>1]
+	if f&1 == 0 {
+		return sc.sc.text(w)
+	}
+	return sc.sc.text(sc.sc.ws[f>>1-1]) + " " + sc.sc.text(w)
+}
+
+// sorted returns a copy of the counts with indices ascending, as a Vector
+// needs: each (bucket, count) packed in one integer and sorted as such.
+func (sc *scratch) sorted() counts {
+	sc.order = sc.order[:0]
+	for i, b := range sc.c.idx {
+		sc.order = append(sc.order, uint64(b)<<16|uint64(sc.c.tf[i]))
+	}
+	slices.Sort(sc.order)
+	out := counts{idx: make([]uint32, len(sc.order)), tf: make([]uint16, len(sc.order))}
+	for k, x := range sc.order {
+		out.idx[k], out.tf[k] = uint32(x>>16), uint16(x)
 	}
 	return out
 }

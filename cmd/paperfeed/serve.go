@@ -47,6 +47,12 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 			Replica: a.collector.Replica(), UserAgent: cfg.Collect.UserAgent,
 		}).Run(ctx)
 	}()
+	// Like-topics score papers as they arrive, not at the next request.
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		fs.Watch(ctx, feeds.LikeRefreshInterval)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -63,6 +69,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 	}
 	<-collectDone
 	<-publishDone
+	<-watchDone
 	logger.Info("stopped")
 	return nil
 }
@@ -99,7 +106,8 @@ func capRequestBody(h http.Handler, max int64) http.Handler {
 }
 
 // newHandler routes the feeds and the operator endpoints; it returns the
-// feed server too, whose feeds the WebSub publisher announces.
+// feed server too, whose feeds the WebSub publisher announces and whose
+// Watch serve runs.
 func newHandler(a *app, logger *slog.Logger) (http.Handler, *feeds.Server, error) {
 	fs, err := feeds.NewServer(a.cfg, a.store, feeds.Options{Now: a.now, Logger: logger, Registerer: a.registry, TopicsChecked: true})
 	if err != nil {

@@ -9,6 +9,7 @@ package status
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/feeds"
 )
@@ -64,16 +66,24 @@ type Hub struct {
 	ErrorURL    string     `json:"last_error_url,omitempty"`
 }
 
+// LikeTopic is a like-topic of /status and its exemplars that cannot be
+// found.
+type LikeTopic struct {
+	Name     string                  `json:"name"`
+	NotFound []topic.ExemplarProblem `json:"exemplars_not_found"`
+}
+
 // Report is the whole /status document.
 type Report struct {
-	Generated  time.Time `json:"generated"`
-	Replica    string    `json:"replica"` // this process's holder name in the leases
-	Papers     int64     `json:"papers"`
-	Sightings  int64     `json:"sightings"`
-	Generation int64     `json:"store_generation"`
-	Sources    []Source  `json:"sources"`
-	Hubs       []Hub     `json:"websub_hubs"`
-	Leases     []Lease   `json:"leases"`
+	Generated  time.Time   `json:"generated"`
+	Replica    string      `json:"replica"` // this process's holder name in the leases
+	Papers     int64       `json:"papers"`
+	Sightings  int64       `json:"sightings"`
+	Generation int64       `json:"store_generation"`
+	Sources    []Source    `json:"sources"`
+	Hubs       []Hub       `json:"websub_hubs"`
+	Leases     []Lease     `json:"leases"`
+	LikeTopics []LikeTopic `json:"like_topics"`
 }
 
 // Handler serves /status.
@@ -145,6 +155,21 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 			row.Health = "ok"
 		}
 		rep.Sources = append(rep.Sources, row)
+	}
+	rep.LikeTopics = []LikeTopic{}
+	for _, t := range h.cfg.Topics {
+		if !t.IsLike() {
+			continue
+		}
+		probs, err := topic.ExemplarProblems(ctx, h.store, t)
+		if err != nil {
+			return nil, fmt.Errorf("topic %q exemplars: %w", t.Name, err)
+		}
+		lt := LikeTopic{Name: t.Name, NotFound: []topic.ExemplarProblem{}}
+		for _, p := range probs {
+			lt.NotFound = append(lt.NotFound, topic.ExemplarProblem{Entry: redact.Text(p.Entry), Reason: redact.Text(p.Reason)})
+		}
+		rep.LikeTopics = append(rep.LikeTopics, lt)
 	}
 	return rep, nil
 }
@@ -290,5 +315,13 @@ code{font-size:.85em;word-break:break-all}
 <td data-label="Expires"><span>{{.Expires.Format "2006-01-02 15:04:05 UTC"}}</span></td>
 </tr>{{end}}
 </tbody></table>{{else}}<p>No replica holds a lease now.</p>{{end}}
+{{with .LikeTopics}}<h2>Like-topic exemplars not found</h2>
+<table><thead><tr><th>Topic</th><th>Exemplar</th><th>Why</th></tr></thead><tbody>
+{{range .}}{{$t := .Name}}{{range .NotFound}}<tr>
+<td data-label="Topic"><span><strong>{{$t}}</strong></span></td>
+<td data-label="Exemplar"><span><code>{{.Entry}}</code></span></td>
+<td data-label="Why"><span class="err">{{.Reason}}</span></td>
+</tr>{{else}}<tr><td data-label="Topic"><span><strong>{{$t}}</strong></span></td><td data-label="Exemplar"><span>all found or still to fetch</span></td><td data-label="Why"><span></span></td></tr>{{end}}{{end}}
+</tbody></table>{{end}}
 </body></html>
 `))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/dbtest"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds/internal/pageshot"
 )
@@ -50,12 +51,7 @@ func TestStatus(t *testing.T) {
 	}
 	h := New(cfg, store, "web-1:41", nil)
 
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status?format=json", nil))
-	var rep Report
-	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
-		t.Fatalf("%v: %s", err, rec.Body.String())
-	}
+	rep := jsonReport(t, h)
 	if len(rep.Sources) != 3 {
 		t.Fatalf("%d sources", len(rep.Sources))
 	}
@@ -86,7 +82,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 
-	rec = httptest.NewRecorder()
+	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
 	body := rec.Body.String()
 	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
@@ -135,6 +131,18 @@ func TestMetrics(t *testing.T) {
 }
 
 // openStore opens a fresh store, closed when the test ends.
+// jsonReport is h's /status?format=json, decoded.
+func jsonReport(t *testing.T, h *Handler) Report {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status?format=json", nil))
+	var rep Report
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, rec.Body.String())
+	}
+	return rep
+}
+
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
@@ -200,5 +208,76 @@ func TestStatusScreenshots(t *testing.T) {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			t.Logf("screenshot %s", pageshot.Shot(t, bctx, dir, "status", srv.URL+"/status", width))
 		})
+	}
+}
+
+// TestStatusLikeExemplars: /status lists each like-topic's exemplars that
+// cannot be found, with the reason (an arXiv id the API did not return, a
+// DOI Crossref does not know, a failed fetch), and leaves out the stored
+// ones and those not asked for yet.
+func TestStatusLikeExemplars(t *testing.T) {
+	ctx := context.Background()
+	store := openStore(t)
+	dbtest.Save(t, store, dbtest.Paper(1, "Stored exemplar paper"))
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	err := store.Update(ctx, func(tx db.Tx) error {
+		return tx.RecordArxivLookups(ctx, []db.ArxivLookup{
+			{ArxivID: "2410.99999", Outcome: db.LookupNotFound, At: at},
+			{ArxivID: "2410.88888", Outcome: db.LookupFailed, At: at, Error: "HTTP 503"},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RecordUnknownID(ctx, "doi:10.9999/unknown.1", at); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Topics = []config.Topic{
+		{Name: "mine", Like: []string{"arxiv:2611.00001", "https://arxiv.org/abs/2410.99999v2", "2410.77777", "https://doi.org/10.9999/unknown.1"},
+			Unlike: []string{"2410.88888"}, Sort: "relevance"},
+		{Name: "found", Like: []string{"2611.00001"}},
+		{Name: "words", Query: "paper"},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	h := New(cfg, store, "web-1:41", nil)
+
+	rep := jsonReport(t, h)
+	if len(rep.LikeTopics) != 2 || rep.LikeTopics[0].Name != "mine" || rep.LikeTopics[1].Name != "found" {
+		t.Fatalf("like-topics %+v", rep.LikeTopics)
+	}
+	if nf := rep.LikeTopics[1].NotFound; nf == nil || len(nf) != 0 {
+		t.Errorf("topic found: %+v, want an empty list", nf)
+	}
+	want := map[string]string{
+		"https://arxiv.org/abs/2410.99999v2": "not found on arXiv (asked 2026-11-26T10:00:00Z): check the id",
+		"https://doi.org/10.9999/unknown.1":  "Crossref does not know this DOI (asked 2026-11-26T10:00:00Z): check it",
+		"2410.88888":                         "fetching it from arXiv failed at 2026-11-26T10:00:00Z (HTTP 503); collect asks again",
+	}
+	got := map[string]string{}
+	for _, p := range rep.LikeTopics[0].NotFound {
+		got[p.Entry] = p.Reason
+	}
+	if len(got) != len(want) {
+		t.Errorf("not found: %+v, want %d entries", rep.LikeTopics[0].NotFound, len(want))
+	}
+	for e, r := range want {
+		if got[e] != r {
+			t.Errorf("%s: reason %q, want %q", e, got[e], r)
+		}
+	}
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	page := rec.Body.String()
+	for _, s := range []string{"Like-topic exemplars not found", "<code>https://arxiv.org/abs/2410.99999v2</code>", "not found on arXiv", "Crossref does not know this DOI", "all found or still to fetch"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+	if strings.Contains(page, "2410.77777") {
+		t.Error("the page lists an exemplar not asked for yet")
 	}
 }
