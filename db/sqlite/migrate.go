@@ -170,6 +170,12 @@ CREATE TABLE paper_blocks (
 ) WITHOUT ROWID;
 CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
 `,
+	// 10: how each listing joined its paper (model.Sighting's Rule and
+	// Reason); sightings stored before are left empty: their rule was not kept.
+	`
+ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
