@@ -145,7 +145,7 @@ func BenchmarkIngest(b *testing.B) {
 							it.Title = strings.Replace(it.Title, "Sparse", "Sparce", 1)
 						case "near-recent":
 							it = benchItem("bench", size-1-i%200) // the newest paper of its first author's surname
-							it.GUID += fmt.Sprint("-", i) // a new listing each round
+							it.GUID += fmt.Sprint("-", i)         // a new listing each round
 							it.ArxivID = ""
 							it.Title = strings.Replace(it.Title, "Sparse", "Sparce", 1)
 						default:
