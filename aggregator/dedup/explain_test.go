@@ -44,6 +44,9 @@ func TestExplain(t *testing.T) {
 		{"truncated", cand("Efficient Algorithms for Mining Outliers from Large Data Sets in Distributed Databases", []string{"Sridhar Ramaswamy", "Rajeev Rastogi"}, time.Time{}),
 			cand("Efficient Algorithms for Mining Outliers from Large Data", []string{"S. Ramaswamy", "R. Rastogi"}, time.Time{}),
 			model.RuleTolerant, "one title is a truncation of the other; authors agree: Sridhar Ramaswamy, Rajeev Rastogi"},
+		{"a lost ligature", cand("Efficient Query Processing in Distributed Database Systems", []string{"Michael Stonebraker", "Joseph Hellerstein"}, day(1998, 1, 1)),
+			cand("E cient query processing in distributed database systems", []string{"M. Stonebraker", "J. Hellerstein"}, day(1998, 1, 1)),
+			model.RuleTolerant, "titles agree once their words are joined; authors agree: Michael Stonebraker, Joseph Hellerstein; year 1998"},
 		{"two papers", cand("Qwen2 Technical Report", []string{"An Yang"}, day(2024, 7, 1)), cand("Qwen2.5 Technical Report", []string{"An Yang"}, day(2024, 12, 1)),
 			model.RuleTolerant, ""},
 	}
