@@ -501,7 +501,9 @@ const (
 	outcomeSkipped
 )
 
-// ingest matches one item against the store and stores it.
+// ingest matches one item against the store and stores it. The rules run on
+// the candidates' matching fields (db.Candidate); only the paper the item
+// joins is loaded in full.
 func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *model.Item, now time.Time) (outcome, error) {
 	in := dedup.FromItem(it)
 	in.Seen = now
@@ -510,27 +512,37 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	if err != nil {
 		return 0, err
 	}
-	in.Recurring = dedup.Recurring(in.TitleKey, cands)
-	var match *model.Paper
+	stored := make([]dedup.Candidate, len(cands))
+	for i := range cands {
+		stored[i] = dedup.FromStored(cands[i])
+	}
+	in.Recurring = dedup.Recurring(in.TitleKey, stored)
+	var j joining
 	known := false // this very listing (source, guid) was stored before
-	for _, p := range cands {
-		if hasSighting(p, it.Source, it.GUID) {
-			match, known = p, true
+	for i, cand := range cands {
+		if cand.Listed {
+			j, known = joining{id: cand.ID}, true
 			break
 		}
-		if match == nil && dedup.Same(in, dedup.FromPaper(p)) {
-			match = p
+		if j.id == 0 {
+			if rule, reason, ok := dedup.Explain(in, stored[i]); ok {
+				j = joining{id: cand.ID, rule: rule, reason: reason}
+			}
 		}
 	}
 	for _, doi := range it.VersionDOIs {
-		if match != nil {
+		if j.id != 0 {
 			break
 		}
-		if match, err = paperOfDOI(ctx, tx, doi); err != nil {
+		id, err := paperOfDOI(ctx, tx, doi)
+		if err != nil {
 			return 0, err
 		}
+		if id != 0 {
+			j = joining{id: id, rule: model.RuleVersionDOI, reason: "names " + doi + ", the DOI of another version of the paper"}
+		}
 	}
-	if match == nil {
+	if j.id == 0 {
 		if isReplacement(it) && !announces(sc, it.AnnounceType) {
 			return outcomeSkipped, nil // a new version of a paper we never stored is not news
 		}
@@ -544,8 +556,15 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 		}
 		return outcomeNew, nil
 	}
+	match, err := tx.Paper(ctx, j.id)
+	if err != nil {
+		return 0, err
+	}
 	before := snapshot(match)
 	merge.Into(match, it, now)
+	if !known {
+		merge.Joined(match, it, j.rule, j.reason)
+	}
 	match.BlockKeys = blocks // the paper is found under every listing's keys
 	if reflect.DeepEqual(before, snapshot(match)) {
 		// Only last-seen moved: record it without invalidating rendered feeds.
@@ -562,19 +581,25 @@ func (c *Collector) ingest(ctx context.Context, tx db.Tx, sc config.Source, it *
 	return outcomeMerged, nil
 }
 
-// paperOfDOI is the stored paper whose DOI is doi (another version an item
-// names), or nil.
-func paperOfDOI(ctx context.Context, tx db.Tx, doi string) (*model.Paper, error) {
+// joining is the stored paper an item joins (id 0: none) and by which rule.
+type joining struct {
+	id           int64
+	rule, reason string
+}
+
+// paperOfDOI is the id of the stored paper whose DOI is doi (another version
+// an item names), or 0.
+func paperOfDOI(ctx context.Context, tx db.Tx, doi string) (int64, error) {
 	cands, err := tx.Candidates(ctx, "", "", "", doi, "", nil)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	for _, p := range cands {
-		if strings.EqualFold(p.DOI, doi) {
-			return p, nil
+	for _, c := range cands {
+		if strings.EqualFold(c.DOI, doi) {
+			return c.ID, nil
 		}
 	}
-	return nil, nil
+	return 0, nil
 }
 
 // snapshot is the part of a paper whose change must reach the feeds.
@@ -589,15 +614,6 @@ func snapshot(p *model.Paper) model.Paper {
 		s.Sightings = append(s.Sightings, sg)
 	}
 	return s
-}
-
-func hasSighting(p *model.Paper, source, guid string) bool {
-	for _, s := range p.Sightings {
-		if s.Source == source && s.GUID == guid {
-			return true
-		}
-	}
-	return false
 }
 
 func isReplacement(it *model.Item) bool { return strings.HasPrefix(it.AnnounceType, "replace") }

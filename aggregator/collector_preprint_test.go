@@ -56,6 +56,14 @@ func TestVersionDOIsMerge(t *testing.T) {
 		!slices.Contains(p.Links, model.Link{Kind: model.LinkDOI, URL: "https://doi.org/10.1038/x1"}) {
 		t.Errorf("merged paper: %+v", p)
 	}
+	// Listed again, the journal version keeps the rule it joined by.
+	if sg := sightingOf(p, "nature", "doi:10.1038/x1"); sg == nil || sg.Rule != model.RuleVersionDOI ||
+		sg.Reason != "names 10.1101/2025.01.01.000001, the DOI of another version of the paper" {
+		t.Errorf("journal version's sighting: %+v", sg)
+	}
+	if sg := sightingOf(p, "biorxiv", "doi:10.1101/2025.01.01.000001"); sg == nil || sg.Rule != model.RuleStarted {
+		t.Errorf("preprint's sighting: %+v", sg)
+	}
 
 	// The other order: the journal version first, then the preprint naming it.
 	article := model.Item{Source: "nature", GUID: "doi:10.1038/x3", Title: "Journal title three", DOI: "10.1038/x3"}

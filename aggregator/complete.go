@@ -122,12 +122,19 @@ func completeOne(ctx context.Context, tx db.Tx, id string, it model.Item, now ti
 	if err != nil {
 		return false, err
 	}
-	i := slices.IndexFunc(cands, func(p *model.Paper) bool { return p.ArxivID == id })
+	i := slices.IndexFunc(cands, func(c db.Candidate) bool { return c.ArxivID == id })
 	if i < 0 {
 		return false, nil // stored under another id since it was listed to complete
 	}
-	p := cands[i]
+	p, err := tx.Paper(ctx, cands[i].ID)
+	if err != nil {
+		return false, err
+	}
 	it.Source = CompletionSource
+	known := slices.ContainsFunc(p.Sightings, func(s model.Sighting) bool { return s.Source == it.Source && s.GUID == it.GUID })
 	merge.Into(p, &it, now)
+	if !known {
+		merge.Joined(p, &it, model.RuleIdentifier, "the arXiv API's record of arXiv id "+id+", asked to complete the paper's categories")
+	}
 	return true, tx.Save(ctx, p)
 }

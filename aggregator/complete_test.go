@@ -147,7 +147,7 @@ func TestCompletionKeepsHuggingFacePapers(t *testing.T) {
 				t.Errorf("%s lost link %+v", id, l)
 			}
 		}
-		if !hasSighting(a, "hf", b.Sightings[0].GUID) {
+		if sightingOf(a, "hf", b.Sightings[0].GUID) == nil {
 			t.Errorf("%s lost its Hugging Face sighting", id)
 		}
 	}
@@ -162,7 +162,7 @@ func TestCompletionKeepsHuggingFacePapers(t *testing.T) {
 			t.Errorf("2410.17243 %s = %q, want %q", e.name, e.got, e.want)
 		}
 	}
-	if !slices.Equal(full.Categories, []string{"cs.CV", "cs.LG"}) || !hasSighting(full, CompletionSource, "oai:arXiv.org:2410.17243") {
+	if sg := sightingOf(full, CompletionSource, "oai:arXiv.org:2410.17243"); !slices.Equal(full.Categories, []string{"cs.CV", "cs.LG"}) || sg == nil || sg.Rule != model.RuleIdentifier {
 		t.Errorf("2410.17243 categories %v, sightings %+v", full.Categories, full.Sightings)
 	}
 
@@ -220,4 +220,14 @@ func TestRunCompletesAfterPasses(t *testing.T) {
 		}
 	}
 	t.Fatalf("no completion while running (%d API requests)", k.requests())
+}
+
+// sightingOf is p's sighting of (source, guid), nil when it has none.
+func sightingOf(p *model.Paper, source, guid string) *model.Sighting {
+	for i, s := range p.Sightings {
+		if s.Source == source && s.GUID == guid {
+			return &p.Sightings[i]
+		}
+	}
+	return nil
 }

@@ -63,7 +63,7 @@ func TestFetchExemplars(t *testing.T) {
 	}
 	if p := ps[0]; p.Title != "Proceedings of Workshop AEW10: Concepts in Information Theory and Communications" ||
 		!slices.Equal(p.Categories, []string{"cs.IT"}) ||
-		!hasSighting(p, CompletionSource, "oai:arXiv.org:1707.08567") {
+		sightingOf(p, CompletionSource, "oai:arXiv.org:1707.08567") == nil {
 		t.Errorf("stored exemplar %+v", p)
 	}
 	recs, err := store.ArxivLookups(ctx, []string{"2410.99999", "1707.08567"})

@@ -70,11 +70,17 @@ const MaxPerBlock = 4
 
 type Tx interface {
 	// Candidates returns the stored papers an incoming listing may be: the
-	// paper already holding the (source, guid) sighting, then those with the
-	// same arXiv id, DOI or title key (empty keys match nothing), then those
-	// sharing a blocking key (at most MaxPerBlock papers per key). Each paper
-	// appears once, with its sightings.
-	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error)
+	// paper already holding the (source, guid) sighting (its Listed set),
+	// then those with the same arXiv id, DOI or title key (empty keys match
+	// nothing), then those sharing a blocking key (at most MaxPerBlock
+	// papers per key). Each paper appears once, as the fields the matching
+	// rules read (Candidate): index lookups that load no abstract, link or
+	// sighting, so the cost per incoming listing stays flat however large the
+	// store and however many candidates a common key brings.
+	Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]Candidate, error)
+	// Paper returns the stored paper of a row id with its sightings (the
+	// candidate a listing joins), ErrNotFound when there is none.
+	Paper(ctx context.Context, id int64) (*model.Paper, error)
 	// Save inserts a new paper (ID 0: ID, and UID when empty, are assigned) or
 	// updates a stored one, with its categories and sightings (upserted by
 	// source and guid: a sighting belongs to one paper). A new paper's UID is

@@ -114,6 +114,22 @@ type SourceState struct {
 	Papers      int64  // papers this source has sighted (computed by the store)
 }
 
+// Candidate is a stored paper as Tx.Candidates returns it: what the matching
+// rules read of it, and whether it holds the sighting looked up. Tx.Paper
+// loads the whole record of the one a listing joins.
+type Candidate struct {
+	ID        int64
+	Title     string
+	TitleKey  string
+	Authors   []string
+	Published time.Time
+	FirstSeen time.Time
+	ArxivID   string
+	DOI       string
+	// Listed is set on the paper holding the (source, guid) sighting asked for.
+	Listed bool
+}
+
 // Stats are store-wide counts.
 type Stats struct {
 	Papers    int64

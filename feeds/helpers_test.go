@@ -127,15 +127,19 @@ func mergeInto(t testing.TB, s db.Store, now time.Time, it model.Item) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Update(ctx, func(tx db.Tx) error {
-		ps, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, "", nil)
+		cs, err := tx.Candidates(ctx, it.Source, it.GUID, it.ArxivID, it.DOI, "", nil)
 		if err != nil {
 			return err
 		}
-		if len(ps) == 0 {
+		if len(cs) == 0 {
 			t.Fatalf("no stored paper for %s/%s", it.Source, it.GUID)
 		}
-		merge.Into(ps[0], &it, now)
-		return tx.Save(ctx, ps[0])
+		p, err := tx.Paper(ctx, cs[0].ID)
+		if err != nil {
+			return err
+		}
+		merge.Into(p, &it, now)
+		return tx.Save(ctx, p)
 	})
 	if err != nil {
 		t.Fatal(err)

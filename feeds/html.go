@@ -191,7 +191,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(pageFuncs).Parse(`<!DOCT
 <h2>Links</h2>
 <ul class="links">{{range .AllLinks}}<li><a href="{{.URL}}">{{.Label}}</a></li>{{end}}</ul>{{end}}
 <h2>Sightings</h2>
-<ul class="sightings">{{range .Sightings}}<li><b>{{.Source}}</b>{{if .Link}} · <a href="{{.Link}}">{{.Link}}</a>{{end}} · first seen {{date .FirstSeen}}, last seen {{date .LastSeen}} <span class="meta">({{.GUID}})</span></li>{{end}}</ul>
+<ul class="sightings">{{range .Sightings}}<li><b>{{.Source}}</b>{{if .Link}} · <a href="{{.Link}}">{{.Link}}</a>{{end}} · {{.Joined}} · first seen {{date .FirstSeen}}{{if .Again}}, seen again as the same listing (source and guid) until {{date .LastSeen}}{{end}} <span class="meta">({{.GUID}})</span></li>{{end}}</ul>
 </article>
 <section>
 <h2>Similar papers</h2>

@@ -31,7 +31,28 @@ type paperView struct {
 
 type sightingView struct {
 	Source, GUID, Link  string
+	Joined              string // how the listing joined the paper (joinedText)
 	FirstSeen, LastSeen time.Time
+	Again               bool // the same listing (source, guid) was seen again after it joined
+}
+
+// maxReasonRunes bounds the shown reason of a merge (it names a few authors).
+const maxReasonRunes = 400
+
+// joinedText says how a sighting's listing joined its paper: it started it,
+// or the rule and what agreed.
+func joinedText(sg model.Sighting) string {
+	switch sg.Rule {
+	case "":
+		return "joined before merge rules were recorded"
+	case model.RuleStarted:
+		return "started this paper"
+	}
+	text := "joined by " + sg.Rule
+	if sg.Reason != "" {
+		text += ": " + sg.Reason
+	}
+	return cleanLine(text, maxReasonRunes)
 }
 
 type similarView struct {
@@ -113,7 +134,8 @@ func (s *Server) buildPaper(ctx context.Context, uid, format string, now time.Ti
 	for _, sg := range p.Sightings {
 		pv.Sightings = append(pv.Sightings, sightingView{
 			Source: cleanLine(sg.Source, maxCategoryRunes), GUID: cleanLine(sg.GUID, maxTitleRunes),
-			Link: cleanURL(sg.Link), FirstSeen: sg.FirstSeen, LastSeen: sg.LastSeen,
+			Link: cleanURL(sg.Link), Joined: joinedText(sg), FirstSeen: sg.FirstSeen, LastSeen: sg.LastSeen,
+			Again: sg.LastSeen.After(sg.FirstSeen),
 		})
 	}
 	for i, e := range es {

@@ -1,8 +1,10 @@
 // Package dedup decides when two listings are the same paper.
 //
-// The collector looks up candidate papers by arXiv id, DOI or TitleKey (ident.TitleKey, an
-// exact index lookup) and merges an item into the first candidate for which
-// Same holds. The rule, in order:
+// The collector looks up candidate papers by arXiv id, DOI, TitleKey (ident.TitleKey, an
+// exact index lookup) or blocking key (BlockKeys), reading of each only what
+// the rules read (FromStored), and merges an item into the first candidate
+// for which Same holds; Explain names the rule and what agreed, which the
+// item's sighting records. The rule, in order:
 //
 //  1. Identifiers. The same arXiv id (version stripped; old-style ids such as
 //     hep-th/9901001 too) means the same paper, whatever the titles say

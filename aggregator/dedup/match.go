@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
@@ -34,12 +35,19 @@ func FromItem(it *model.Item) Candidate {
 // FromPaper builds a Candidate from a stored paper. Its TitleKey is the stored
 // key (recomputed from Title when the store gave none).
 func FromPaper(p *model.Paper) Candidate {
-	key := p.TitleKey
+	return FromStored(db.Candidate{Title: p.Title, TitleKey: p.TitleKey, Authors: p.Authors, Published: p.Published,
+		FirstSeen: p.FirstSeen, ArxivID: p.ArxivID, DOI: p.DOI})
+}
+
+// FromStored builds a Candidate from a stored paper as candidate lookup
+// returned it (db.Candidate: the fields the rules read).
+func FromStored(s db.Candidate) Candidate {
+	key := s.TitleKey
 	if key == "" {
-		key = ident.TitleKey(p.Title)
+		key = ident.TitleKey(s.Title)
 	}
-	c := newCandidate(p.Title, key, p.Authors, p.Published, p.ArxivID, p.DOI)
-	c.Seen = p.FirstSeen
+	c := newCandidate(s.Title, key, s.Authors, s.Published, s.ArxivID, s.DOI)
+	c.Seen = s.FirstSeen
 	return c
 }
 
@@ -86,28 +94,42 @@ func Same(a, b Candidate) bool {
 }
 
 // Match reports whether a and b are the same paper and by which rule
-// (RuleIdentifier, RuleExactKey, RuleTolerant).
+// (model.RuleIdentifier, model.RuleExactKey, model.RuleTolerant).
 func Match(a, b Candidate) (string, bool) {
+	v := match(a, b)
+	return v.rule, v.ok
+}
+
+// verdict is what match found: the rule that decided, whether it holds, and
+// for a tolerant title how it was tolerated (read by Explain).
+type verdict struct {
+	rule string
+	ok   bool
+	how  tolerance
+}
+
+func match(a, b Candidate) verdict {
 	bothArxiv := a.ArxivID != "" && b.ArxivID != ""
 	if bothArxiv && a.ArxivID == b.ArxivID {
-		return RuleIdentifier, true
+		return verdict{rule: model.RuleIdentifier, ok: true}
 	}
 	if bothArxiv { // two arXiv records are two papers, whatever the titles
-		return "", false
+		return verdict{}
 	}
 	if a.DOI != "" && a.DOI == b.DOI {
-		return RuleIdentifier, true
+		return verdict{rule: model.RuleIdentifier, ok: true}
 	}
 	if a.TitleKey == "" || yearsApart(a, b, 1) {
-		return "", false
+		return verdict{}
 	}
 	if a.TitleKey != b.TitleKey {
 		if a.Recurring || b.Recurring || genericTitle(a.Title, a.TitleKey) || genericTitle(b.Title, b.TitleKey) {
-			return "", false
+			return verdict{}
 		}
-		return RuleTolerant, tolerantSame(a, b)
+		how, ok := tolerantSame(a, b)
+		return verdict{rule: model.RuleTolerant, ok: ok, how: how}
 	}
-	return RuleExactKey, exactSame(a, b)
+	return verdict{rule: model.RuleExactKey, ok: exactSame(a, b)}
 }
 
 // exactSame is the rule for two listings with equal title keys.
@@ -133,13 +155,13 @@ func exactSame(a, b Candidate) bool {
 // different publication days: a title key several stored papers share, with
 // different dates, is a recurring column title, learnt from the store (the
 // candidates the lookup returned; no scan).
-func Recurring(key string, stored []*model.Paper) bool {
+func Recurring(key string, stored []Candidate) bool {
 	var day string
-	for _, p := range stored {
-		if key == "" || p.TitleKey != key || p.Published.IsZero() {
+	for _, c := range stored {
+		if key == "" || c.TitleKey != key || c.Published.IsZero() {
 			continue
 		}
-		d := p.Published.UTC().Format(time.DateOnly)
+		d := c.Published.UTC().Format(time.DateOnly)
 		if day != "" && d != day {
 			return true
 		}

@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-// Rules a merge can be made by (recorded for explanation).
-const (
-	RuleIdentifier = "identifier"
-	RuleExactKey   = "exact key"
-	RuleTolerant   = "tolerant key"
-)
-
 // minTolerantWords is the fewest words (stop words aside) a title needs
 // before any tolerance applies: shorter titles merge on exact keys only.
 const minTolerantWords = 5
@@ -45,37 +38,45 @@ func listingDate(c Candidate) bool {
 	return d > -listingDateWindow && d < listingDateWindow
 }
 
+// tolerance is how two titles with different keys were found one title.
+type tolerance struct {
+	cleaned   bool // equal once qualifiers and debris are removed
+	edits     int  // words added, dropped or changed (typos inside long words aside)
+	truncated bool // one is the start of the other
+	joined    bool // close once their words are joined
+}
+
 // tolerantSame reports whether two titles with different keys are one
 // paper: long enough, the same numbers and negations, word sequences within
 // a word-edit budget scaled by length (typos inside long words free), or one
 // a truncation of the other, and authors agreeing more the more tolerance
-// was used.
-func tolerantSame(a, b Candidate) bool {
+// was used. It says which tolerance it used.
+func tolerantSame(a, b Candidate) (tolerance, bool) {
 	if yearsApart(a, b, 0) { // tolerance needs the same year (a conference paper and its journal version a year later are two records)
-		return false
+		return tolerance{}, false
 	}
 	for _, ca := range segments(a.Title, cleanWords) {
 		for _, cb := range segments(b.Title, cleanWords) {
 			if len(ca) >= 2 && slices.Equal(ca, cb) {
-				return authorsAgree(a, b, 1) // equal once qualifiers and debris are gone: an exact key of the cleaned titles
+				return tolerance{cleaned: true}, authorsAgree(a, b, 1) // equal once qualifiers and debris are gone: an exact key of the cleaned titles
 			}
 		}
 	}
 	for _, wa := range segments(a.Title, titleWords) {
 		for _, wb := range segments(b.Title, titleWords) {
-			if need, ok := wordsClose(wa, wb); ok && authorsAgree(a, b, need) {
-				return true
+			if need, how, ok := wordsClose(wa, wb); ok && authorsAgree(a, b, need) {
+				return how, true
 			}
 		}
 	}
-	return false
+	return tolerance{}, false
 }
 
 // wordsClose reports whether two word lists are one title within the
-// tolerance, and how many agreeing surnames that tolerance needs.
-func wordsClose(wa, wb []string) (need int, ok bool) {
+// tolerance, how, and how many agreeing surnames that tolerance needs.
+func wordsClose(wa, wb []string) (need int, how tolerance, ok bool) {
 	if len(wa) < minTypoWords || len(wb) < minTypoWords || !slices.Equal(marks(wa), marks(wb)) {
-		return 0, false
+		return 0, how, false
 	}
 	short, long := wa, wb
 	if len(short) > len(long) {
@@ -90,13 +91,20 @@ func wordsClose(wa, wb []string) (need int, ok bool) {
 		budget = 0 // typos inside words only
 	}
 	truncated := len(short) >= 6 && prefixOf(short, long)
-	if edits > budget && !truncated && !joinedClose(short, long) {
-		return 0, false
+	switch {
+	case edits <= budget:
+		how.edits = edits
+	case truncated:
+		how.truncated = true
+	case joinedClose(short, long):
+		how.joined = true
+	default:
+		return 0, how, false
 	}
 	if edits > 0 || truncated {
-		return 2, true
+		return 2, how, true
 	}
-	return 1, true
+	return 1, how, true
 }
 
 // joinedClose reports whether two long titles are within a character edit

@@ -18,14 +18,27 @@ import (
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
-// New starts a paper record from its first sighting.
+// New starts a paper record from its first sighting, which says so
+// (model.RuleStarted).
 func New(it *model.Item, now time.Time) *model.Paper {
 	p := &model.Paper{FirstSeen: now, Updated: it.Published}
 	if p.Updated.IsZero() {
 		p.Updated = now
 	}
 	Into(p, it, now)
+	p.Sightings[0].Rule = model.RuleStarted
 	return p
+}
+
+// Joined records how a listing new to the paper joined it, on the sighting
+// Into gave it. The caller calls it once, when the listing joins: a listing
+// seen again keeps the rule it first joined by.
+func Joined(p *model.Paper, it *model.Item, rule, reason string) {
+	for i, s := range p.Sightings {
+		if s.Source == it.Source && s.GUID == it.GUID {
+			p.Sightings[i].Rule, p.Sightings[i].Reason = rule, reason
+		}
+	}
 }
 
 // Into folds a sighting into the record, keeping the best of each: the

@@ -39,6 +39,7 @@ func Run(t *testing.T, b Backend) {
 		{"Update", testUpdate},
 		{"UID", testUID},
 		{"Candidates", testCandidates},
+		{"CandidateBlocks", testCandidateBlocks},
 		{"Sightings", testSightings},
 		{"SourceState", testSourceState},
 		{"Generation", testGeneration},
@@ -91,20 +92,64 @@ func Save(t testing.TB, s db.Store, ps ...*model.Paper) {
 	}
 }
 
-// candidates runs one Candidates lookup in its own Update.
-func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey string) []*model.Paper {
+// lookup runs one Candidates lookup in its own Update.
+func lookup(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey string, blocks []string) []db.Candidate {
 	t.Helper()
 	ctx := context.Background()
-	var out []*model.Paper
+	var out []db.Candidate
 	err := s.Update(ctx, func(tx db.Tx) error {
 		var err error
-		out, err = tx.Candidates(ctx, source, guid, arxivID, doi, titleKey, nil)
+		out, err = tx.Candidates(ctx, source, guid, arxivID, doi, titleKey, blocks)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// candidates runs one Candidates lookup and loads each candidate in full
+// (Tx.Paper) in the same Update, checking that the candidate carries the
+// stored paper's matching fields.
+func candidates(t *testing.T, s db.Store, source, guid, arxivID, doi, titleKey string) []*model.Paper {
+	t.Helper()
+	ctx := context.Background()
+	var out []*model.Paper
+	err := s.Update(ctx, func(tx db.Tx) error {
+		cs, err := tx.Candidates(ctx, source, guid, arxivID, doi, titleKey, nil)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			p, err := tx.Paper(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if want := candidateOf(p, c.Listed); !reflect.DeepEqual(normalCandidate(c), want) {
+				t.Errorf("candidate %d\n got %+v\nwant %+v (the stored paper's fields)", c.ID, c, want)
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// candidateOf is the Candidate a lookup should return for a stored paper.
+func candidateOf(p *model.Paper, listed bool) db.Candidate {
+	c := db.Candidate{ID: p.ID, Title: p.Title, TitleKey: p.TitleKey, Authors: p.Authors, Published: p.Published,
+		FirstSeen: p.FirstSeen, ArxivID: p.ArxivID, DOI: p.DOI, Listed: listed}
+	return normalCandidate(c)
+}
+
+func normalCandidate(c db.Candidate) db.Candidate {
+	if len(c.Authors) == 0 {
+		c.Authors = nil
+	}
+	return c
 }
 
 // byArxivID loads the stored paper with the given arXiv id (nil when none).

@@ -21,7 +21,9 @@ func testRoundTrip(t *testing.T, b Backend) {
 	full.Updated = full.Published.Add(36 * time.Hour)
 	full.FirstSeen = full.Published.Add(2 * time.Hour)
 	full.Links = append(full.Links, model.Link{Kind: model.LinkPDF, URL: "https://arxiv.org/pdf/2611.00001"}, model.Link{Kind: model.LinkCode, URL: "https://github.com/x/y"})
-	full.Sightings = append(full.Sightings, model.Sighting{Source: "hf", GUID: "h1", Link: "https://hf.co/papers/2611.00001", FirstSeen: Day.Add(time.Hour), LastSeen: Day.Add(3 * time.Hour)})
+	full.Sightings[0].Rule = model.RuleStarted
+	full.Sightings = append(full.Sightings, model.Sighting{Source: "hf", GUID: "h1", Link: "https://hf.co/papers/2611.00001", FirstSeen: Day.Add(time.Hour), LastSeen: Day.Add(3 * time.Hour),
+		Rule: model.RuleTolerant, Reason: "title differs by one word; authors agree: Ada Lovelace; year 2026"})
 	sparse := &model.Paper{Title: "Untitled note", TitleKey: "untitled note", Published: Day, FirstSeen: Day,
 		Sightings: []model.Sighting{{Source: "feed", GUID: "n1", FirstSeen: Day, LastSeen: Day}}}
 
@@ -196,6 +198,75 @@ func testCandidates(t *testing.T, b Backend) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
+			for _, c := range lookup(t, s, tt.source, tt.guid, tt.arxiv, tt.doi, tt.titleKey, nil) {
+				if want := c.ID == sighted.ID && tt.guid == "g1" && tt.source == "arxiv"; c.Listed != want {
+					t.Errorf("candidate %d: Listed %v, want %v", c.ID, c.Listed, want)
+				}
+			}
+		})
+	}
+	t.Run("Paper of an unknown id", func(t *testing.T) {
+		ctx := context.Background()
+		err := s.Update(ctx, func(tx db.Tx) error {
+			_, err := tx.Paper(ctx, noKeys.ID+1000)
+			return err
+		})
+		if !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("Paper of an unknown id: %v, want db.ErrNotFound", err)
+		}
+	})
+}
+
+// testCandidateBlocks: a blocking key finds at most db.MaxPerBlock papers,
+// the newest first, keys in the order asked, each paper once and after those
+// found by identifier or title key.
+func testCandidateBlocks(t *testing.T, b Backend) {
+	s := b.New(t)
+	var ps []*model.Paper
+	for i := 1; i <= db.MaxPerBlock+2; i++ {
+		p := Paper(i, "Blocked")
+		p.BlockKeys = []string{"w:common shared"}
+		if i > db.MaxPerBlock {
+			p.BlockKeys = append(p.BlockKeys, "a:lovelace rare")
+		}
+		ps = append(ps, p)
+	}
+	Save(t, s, ps...)
+	ids := func(cs []db.Candidate) []int64 {
+		var out []int64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	newest := []int64{}
+	for i := len(ps) - 1; len(newest) < db.MaxPerBlock; i-- {
+		newest = append(newest, ps[i].ID)
+	}
+	for _, tt := range []struct {
+		name     string
+		titleKey string
+		blocks   []string
+		want     []int64
+	}{
+		{"capped, newest first", "", []string{"w:common shared"}, newest},
+		{"each paper once", "", []string{"a:lovelace rare", "w:common shared"}, newest},
+		{"title key first", "key1", []string{"w:common shared"}, append([]int64{ps[0].ID}, newest...)},
+		{"keys in the order asked", "", []string{"w:none", "a:lovelace rare"}, newest[:2]},
+		{"unknown key", "", []string{"w:none"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := lookup(t, s, "x", "y", "", "", tt.titleKey, tt.blocks)
+			if !reflect.DeepEqual(ids(got), tt.want) {
+				t.Errorf("got %v, want %v", ids(got), tt.want)
+			}
+			for _, c := range got {
+				for _, p := range ps {
+					if p.ID == c.ID && !reflect.DeepEqual(normalCandidate(c), candidateOf(p, false)) {
+						t.Errorf("candidate %+v, want the stored paper's %+v", c, candidateOf(p, false))
+					}
+				}
+			}
 		})
 	}
 }
@@ -246,6 +317,26 @@ func testSightings(t *testing.T, b Backend) {
 		}
 		if n := stats(t, s).Sightings; n != 2 {
 			t.Errorf("touching an unknown sighting stored one: %d sightings", n)
+		}
+	})
+
+	t.Run("rule and reason", func(t *testing.T) {
+		got := byArxivID(t, s, "2611.00001")
+		for i := range got.Sightings {
+			got.Sightings[i].Rule, got.Sightings[i].Reason = model.RuleExactKey, "same title key"
+		}
+		Save(t, s, got)
+		again := byArxivID(t, s, "2611.00001")
+		if !reflect.DeepEqual(again.Sightings, got.Sightings) {
+			t.Errorf("sightings\n got %+v\nwant %+v", again.Sightings, got.Sightings)
+		}
+		if err := s.Update(ctx, func(tx db.Tx) error { return tx.Touch(ctx, "arxiv", "g1", Day.Add(49*time.Hour)) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, sg := range byArxivID(t, s, "2611.00001").Sightings {
+			if sg.Rule != model.RuleExactKey || sg.Reason != "same title key" {
+				t.Errorf("Touch changed the rule: %+v", sg)
+			}
 		}
 	})
 

@@ -63,14 +63,31 @@ type Item struct {
 	AnnounceType string
 }
 
-// Sighting records that a source listed a paper.
+// Sighting records that a source listed a paper, and how the listing joined it.
 type Sighting struct {
 	Source    string    `json:"source"`
 	GUID      string    `json:"guid"`
 	Link      string    `json:"link"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
+	// Rule is how the listing joined its paper (one of the Rule constants),
+	// set when the sighting is first stored: a listing seen again under its
+	// (source, guid) keeps the rule it joined by. Empty for sightings stored
+	// before rules were recorded.
+	Rule string `json:"rule,omitempty"`
+	// Reason says what agreed, in words ("title differs by one word;
+	// authors agree: Smith, Lee; years 2019/2020"); may be empty.
+	Reason string `json:"reason,omitempty"`
 }
+
+// Rules a listing can join a paper by (Sighting.Rule).
+const (
+	RuleStarted    = "started"      // the paper's first listing: it started the record
+	RuleIdentifier = "identifier"   // the same arXiv id or DOI
+	RuleExactKey   = "exact key"    // the same title key (ident.TitleKey), authors agreeing
+	RuleTolerant   = "tolerant key" // nearly the same title, authors and year agreeing
+	RuleVersionDOI = "version DOI"  // the listing names the DOI of another version of the paper
+)
 
 // Paper is the merged record of one work, however many sources listed it.
 type Paper struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
@@ -62,11 +63,31 @@ func scanPaper(row pgx.Row) (*model.Paper, error) {
 	return &p, nil
 }
 
-const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen`
+// candidateColumns are the columns of db.Candidate: what the matching rules
+// read, no abstract, links or categories.
+const candidateColumns = `id, title, title_key, authors, published, first_seen, arxiv_id, doi`
+
+// scanCandidate reads candidateColumns and whether the row came by the
+// sighting asked for.
+func scanCandidate(row pgx.Row) (db.Candidate, error) {
+	var c db.Candidate
+	var authors string
+	var pub, first int64
+	if err := row.Scan(&c.ID, &c.Title, &c.TitleKey, &authors, &pub, &first, &c.ArxivID, &c.DOI, &c.Listed); err != nil {
+		return c, err
+	}
+	c.Published, c.FirstSeen = fromUnix(pub), fromUnix(first)
+	if err := json.Unmarshal([]byte(authors), &c.Authors); err != nil {
+		return c, fmt.Errorf("decode paper %d: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen, rule, reason`
 
 func scanSighting(row pgx.Row) (paperID int64, sg model.Sighting, err error) {
 	var first, last int64
-	if err := row.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+	if err := row.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last, &sg.Rule, &sg.Reason); err != nil {
 		return 0, sg, err
 	}
 	sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)

@@ -159,6 +159,12 @@ CREATE TABLE websub (
 	PRIMARY KEY (hub, url)
 );
 `,
+	// 7: how each listing joined its paper (model.Sighting's Rule and
+	// Reason); sightings stored before are left empty: their rule was not kept.
+	`
+ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

@@ -24,75 +24,58 @@ type Tx struct {
 
 // Candidates returns the stored papers an incoming item may be: the paper that
 // holds the (source, guid) sighting first, then those with the same arXiv id,
-// DOI or title key, each once.
-func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error) {
+// DOI or title key, then those sharing a blocking key (db.MaxPerBlock each,
+// newest first), each once. One round trip of index lookups, reading only
+// the columns the rules need.
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]db.Candidate, error) {
+	if blocks == nil {
+		blocks = []string{}
+	}
 	rows, err := t.tx.Query(ctx, `
-		SELECT paper_id, 0 FROM sightings WHERE source = $1 AND guid = $2
-		UNION ALL SELECT id, 1 FROM papers WHERE $3 <> '' AND arxiv_id = $3 AND arxiv_id <> ''
-		UNION ALL SELECT id, 2 FROM papers WHERE $4 <> '' AND doi = $4 AND doi <> ''
-		UNION ALL SELECT id, 3 FROM papers WHERE $5 <> '' AND title_key = $5
-		ORDER BY 2, 1`, source, guid, arxivID, doi, titleKey)
+		WITH found AS (
+			SELECT paper_id AS id, 0 AS rank, 0::bigint AS n FROM sightings WHERE source = $1 AND guid = $2
+			UNION ALL SELECT id, 1, 0 FROM papers WHERE $3 <> '' AND arxiv_id = $3 AND arxiv_id <> ''
+			UNION ALL SELECT id, 2, 0 FROM papers WHERE $4 <> '' AND doi = $4 AND doi <> ''
+			UNION ALL SELECT id, 3, 0 FROM papers WHERE $5 <> '' AND title_key = $5
+			UNION ALL SELECT b.paper_id, 4, k.n FROM unnest($6::text[]) WITH ORDINALITY AS k(key, n)
+				CROSS JOIN LATERAL (SELECT paper_id FROM paper_blocks WHERE key = k.key
+					ORDER BY paper_id DESC LIMIT `+strconv.Itoa(db.MaxPerBlock)+`) b
+		)
+		SELECT `+prefixed("p.", candidateColumns)+`, f.rank = 0 FROM found f JOIN papers p ON p.id = f.id
+		ORDER BY f.rank, f.n, CASE WHEN f.rank = 4 THEN -f.id ELSE f.id END`,
+		source, guid, arxivID, doi, titleKey, blocks)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
 	}
-	var ids []int64
+	defer rows.Close()
+	var out []db.Candidate
 	for rows.Next() {
-		var id int64
-		var rank int
-		if err := rows.Scan(&id, &rank); err != nil {
-			rows.Close()
+		c, err := scanCandidate(rows)
+		if err != nil {
 			return nil, fmt.Errorf("find candidates: %w", err)
 		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if i := slices.IndexFunc(out, func(x db.Candidate) bool { return x.ID == c.ID }); i >= 0 {
+			out[i].Listed = out[i].Listed || c.Listed
+			continue
 		}
+		out = append(out, c)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
-	}
-	for _, k := range blocks {
-		if ids, err = t.appendBlock(ctx, ids, k); err != nil {
-			return nil, err
-		}
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	ps, err := loadPapers(ctx, t.tx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.Paper, 0, len(ps))
-	for _, id := range ids {
-		if p := ps[id]; p != nil {
-			out = append(out, p)
-		}
 	}
 	return out, nil
 }
 
-// appendBlock appends the ids of the papers holding blocking key k (at
-// most db.MaxPerBlock, the newest) that ids does not hold yet.
-func (t *Tx) appendBlock(ctx context.Context, ids []int64, k string) ([]int64, error) {
-	rows, err := t.tx.Query(ctx, `SELECT paper_id FROM paper_blocks WHERE key = $1 ORDER BY paper_id DESC LIMIT `+strconv.Itoa(db.MaxPerBlock), k)
+// Paper loads one paper and its sightings, db.ErrNotFound when there is none.
+func (t *Tx) Paper(ctx context.Context, id int64) (*model.Paper, error) {
+	ps, err := loadPapers(ctx, t.tx, []int64{id})
 	if err != nil {
-		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
-		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
+	if ps[id] == nil {
+		return nil, fmt.Errorf("paper %d: %w", id, db.ErrNotFound)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find candidates by block %q: %w", k, err)
-	}
-	return ids, nil
+	return ps[id], nil
 }
 
 // querier is what reads run on: the pool or a transaction.
@@ -185,9 +168,10 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 		b.Queue(`INSERT INTO paper_blocks (key, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, p.ID)
 	}
 	for _, sg := range p.Sightings {
-		b.Queue(`INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES ($1,$2,$3,$4,$5,$6)
-			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,
-			sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen))
+		b.Queue(`INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen,
+			rule = excluded.rule, reason = excluded.reason`,
+			sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
 	}
 	if b.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {

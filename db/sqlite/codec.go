@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
 )
 
@@ -66,6 +67,24 @@ func scanPaper(rows *sql.Rows) (*model.Paper, error) {
 	return &p, nil
 }
 
+// candidateColumns are the columns of db.Candidate: what the matching rules
+// read, no abstract, links or categories.
+const candidateColumns = `id, title, title_key, authors, published, first_seen, arxiv_id, doi`
+
+func scanCandidate(rows *sql.Rows) (db.Candidate, error) {
+	var c db.Candidate
+	var authors string
+	var pub, first int64
+	if err := rows.Scan(&c.ID, &c.Title, &c.TitleKey, &authors, &pub, &first, &c.ArxivID, &c.DOI); err != nil {
+		return c, err
+	}
+	c.Published, c.FirstSeen = fromUnix(pub), fromUnix(first)
+	if err := json.Unmarshal([]byte(authors), &c.Authors); err != nil {
+		return c, fmt.Errorf("decode paper %d: %w", c.ID, err)
+	}
+	return c, nil
+}
+
 func placeholders(ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -74,12 +93,12 @@ func placeholders(ids []int64) (string, []any) {
 	return qmarks(len(ids)), args
 }
 
-const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen`
+const sightingColumns = `paper_id, source, guid, link, first_seen, last_seen, rule, reason`
 
 // scanSighting reads one row of sightingColumns.
 func scanSighting(rows *sql.Rows) (paperID int64, sg model.Sighting, err error) {
 	var first, last int64
-	if err := rows.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last); err != nil {
+	if err := rows.Scan(&paperID, &sg.Source, &sg.GUID, &sg.Link, &first, &last, &sg.Rule, &sg.Reason); err != nil {
 		return 0, sg, err
 	}
 	sg.FirstSeen, sg.LastSeen = fromUnix(first), fromUnix(last)

@@ -182,6 +182,12 @@ CREATE TABLE websub (
 	PRIMARY KEY (hub, url)
 ) WITHOUT ROWID;
 `,
+	// 11: how each listing joined its paper (model.Sighting's Rule and
+	// Reason); sightings stored before are left empty: their rule was not kept.
+	`
+ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

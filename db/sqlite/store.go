@@ -41,6 +41,7 @@ type Store struct {
 // transaction (preparing one costs about as much as running it).
 const (
 	stCandidates = iota
+	stCandidateByID
 	stPaperByID
 	stSightingsOf
 	stInsertPaper
@@ -59,12 +60,13 @@ const (
 
 var writeSQL = [numWriteStmts]string{
 	stCandidates: `
-		SELECT paper_id FROM sightings WHERE source = ?1 AND guid = ?2
-		UNION ALL SELECT id FROM papers WHERE ?3 <> '' AND arxiv_id = ?3 AND arxiv_id <> ''
-		UNION ALL SELECT id FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
-		UNION ALL SELECT id FROM papers WHERE ?5 <> '' AND title_key = ?5`,
-	stPaperByID:   `SELECT ` + paperColumns + ` FROM papers WHERE id = ?`,
-	stSightingsOf: `SELECT ` + sightingColumns + ` FROM sightings WHERE paper_id = ? ORDER BY first_seen, source`,
+		SELECT paper_id, 1 FROM sightings WHERE source = ?1 AND guid = ?2
+		UNION ALL SELECT id, 0 FROM papers WHERE ?3 <> '' AND arxiv_id = ?3 AND arxiv_id <> ''
+		UNION ALL SELECT id, 0 FROM papers WHERE ?4 <> '' AND doi = ?4 AND doi <> ''
+		UNION ALL SELECT id, 0 FROM papers WHERE ?5 <> '' AND title_key = ?5`,
+	stCandidateByID: `SELECT ` + candidateColumns + ` FROM papers WHERE id = ?`,
+	stPaperByID:     `SELECT ` + paperColumns + ` FROM papers WHERE id = ?`,
+	stSightingsOf:   `SELECT ` + sightingColumns + ` FROM sightings WHERE paper_id = ? ORDER BY first_seen, source`,
 	stInsertPaper: `INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
 			categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -74,8 +76,9 @@ var writeSQL = [numWriteStmts]string{
 	stExactInsert:    `INSERT INTO papers_exact(rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`,
 	stExactDelete:    `INSERT INTO papers_exact(papers_exact, rowid, title, abstract, authors) VALUES ('delete', ?, ?, ?, ?)`,
 	stInsertCategory: `INSERT INTO paper_categories (category, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-	stUpsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen) VALUES (?,?,?,?,?,?)
-			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen`,
+	stUpsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES (?,?,?,?,?,?,?,?)
+			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen,
+			rule = excluded.rule, reason = excluded.reason`,
 	stUIDTaken:    "SELECT count(*) FROM papers WHERE uid = ?",
 	stTouch:       `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`,
 	stBlockPapers: `SELECT paper_id FROM paper_blocks WHERE key = ? ORDER BY paper_id DESC LIMIT ` + strconv.Itoa(db.MaxPerBlock),

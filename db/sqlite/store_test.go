@@ -266,6 +266,19 @@ func TestCandidateLookupUsesIndexes(t *testing.T) {
 			t.Errorf("plan scans a table: %q\n%s", line, joined)
 		}
 	}
+	for _, tt := range []struct {
+		stmt int
+		arg  any
+		want string
+	}{
+		{stBlockPapers, "w:key words", "paper_blocks"},
+		{stCandidateByID, int64(1), "INTEGER PRIMARY KEY"},
+	} {
+		plan := strings.Join(queryPlan(t, s.w, writeSQL[tt.stmt], tt.arg), "\n")
+		if !strings.Contains(plan, tt.want) || strings.Contains(plan, "SCAN") {
+			t.Errorf("plan of %s is not an index search on %s:\n%s", writeSQL[tt.stmt], tt.want, plan)
+		}
+	}
 }
 
 // TestTopicPlansAgree: the three plans of a full-text topic (read every

@@ -73,19 +73,25 @@ func (t *Tx) stmt(ctx context.Context, i int) *sql.Stmt {
 // Candidates returns the stored papers an incoming item may be: the paper that
 // already holds this (source, guid) sighting, and those with the same arXiv id,
 // DOI or title key, then those sharing a blocking key (db.MaxPerBlock each,
-// newest first). Each is an index lookup. Duplicates are removed; the
-// sighting's paper comes first.
-func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]*model.Paper, error) {
+// newest first). Each is an index lookup, and each candidate one primary-key
+// read of the columns the rules need. Duplicates are removed; the sighting's
+// paper comes first.
+func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKey string, blocks []string) ([]db.Candidate, error) {
 	rows, err := t.stmt(ctx, stCandidates).QueryContext(ctx, source, guid, arxivID, doi, titleKey)
 	if err != nil {
 		return nil, fmt.Errorf("find candidates: %w", err)
 	}
 	var ids []int64
+	var listed int64 // the paper holding the sighting, 0 when none does
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var bySighting bool
+		if err := rows.Scan(&id, &bySighting); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("find candidates: %w", err)
+		}
+		if bySighting {
+			listed = id
 		}
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
@@ -100,21 +106,35 @@ func (t *Tx) Candidates(ctx context.Context, source, guid, arxivID, doi, titleKe
 			return nil, err
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	// Candidates are few (usually none or one): one prepared lookup per id.
-	out := make([]*model.Paper, 0, len(ids))
+	out := make([]db.Candidate, 0, len(ids))
 	for _, id := range ids {
-		p, err := t.loadPaper(ctx, id)
+		c, err := t.candidate(ctx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find candidates: %w", err)
 		}
-		if p != nil {
-			out = append(out, p)
-		}
+		c.Listed = id == listed
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// candidate reads the matching fields of one paper.
+func (t *Tx) candidate(ctx context.Context, id int64) (db.Candidate, error) {
+	rows, err := t.stmt(ctx, stCandidateByID).QueryContext(ctx, id)
+	if err != nil {
+		return db.Candidate{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return db.Candidate{}, err
+		}
+		return db.Candidate{}, sql.ErrNoRows
+	}
+	return scanCandidate(rows)
 }
 
 // appendBlock appends the ids of the papers holding blocking key k that ids
@@ -140,8 +160,8 @@ func (t *Tx) appendBlock(ctx context.Context, ids []int64, k string) ([]int64, e
 	return ids, nil
 }
 
-// loadPaper loads one paper and its sightings (nil when there is none).
-func (t *Tx) loadPaper(ctx context.Context, id int64) (*model.Paper, error) {
+// Paper loads one paper and its sightings, db.ErrNotFound when there is none.
+func (t *Tx) Paper(ctx context.Context, id int64) (*model.Paper, error) {
 	rows, err := t.stmt(ctx, stPaperByID).QueryContext(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load papers: %w", err)
@@ -158,7 +178,7 @@ func (t *Tx) loadPaper(ctx context.Context, id int64) (*model.Paper, error) {
 		return nil, fmt.Errorf("load papers: %w", err)
 	}
 	if p == nil {
-		return nil, nil
+		return nil, fmt.Errorf("paper %d: %w", id, db.ErrNotFound)
 	}
 	rows, err = t.stmt(ctx, stSightingsOf).QueryContext(ctx, id)
 	if err != nil {
@@ -231,7 +251,7 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 		}
 	}
 	for _, sg := range p.Sightings {
-		_, err := t.stmt(ctx, stUpsertSighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen))
+		_, err := t.stmt(ctx, stUpsertSighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
 		if err != nil {
 			return fmt.Errorf("save sighting %s/%s: %w", sg.Source, sg.GUID, err)
 		}
