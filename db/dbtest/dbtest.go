@@ -52,6 +52,7 @@ func Run(t *testing.T, b Backend) {
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Leases", testLeases},
+		{"Digests", testDigests},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}
