@@ -33,13 +33,16 @@ Usage:
   paperfeed export  [-config FILE] -out DIR   write the served files for static hosting
   paperfeed check   [-config FILE]            validate the config, list sources and topics
   paperfeed backup  [-config FILE] -out FILE  write a consistent copy of the store (safe while serving)
+  paperfeed digest  [-config FILE] -name NAME -dry-run | -send [-force]
+                                              print or send a digest's message of now
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
   -log-format FMT    text (default) or json
   -log-level LEVEL   debug, info (default), warn, error
 
-Exit status: 0 success; 1 collect: some sources failed; 2 bad config, usage or storage.
+Exit status: 0 success; 1 collect: some sources failed, digest: the send failed;
+2 bad config, usage or storage.
 `
 
 // run is the whole program; main only calls it.
@@ -53,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check", "backup":
+	case "serve", "collect", "export", "check", "backup", "digest":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -66,7 +69,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	outDir := ""
+	var dm digestMode
 	switch cmd {
+	case "digest":
+		fs.StringVar(&dm.name, "name", "", "the [[digest]] to print or send")
+		fs.BoolVar(&dm.dryRun, "dry-run", false, "print the message that would go out now")
+		fs.BoolVar(&dm.send, "send", false, "send it now, unless this period's was sent")
+		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this period's was sent")
 	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
 	case "backup":
@@ -108,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return &exitError{code: exitConfigError, err: errors.New("backup: -out FILE is required")}
 		}
 		return runBackup(ctx, cfg, now, outDir, stdout)
+	case "digest":
+		return runDigest(ctx, cfg, logger, now, dm, stdout)
 	default:
 		return runServe(ctx, cfg, logger, now)
 	}

@@ -43,6 +43,7 @@ type Runner struct {
 	retryBase time.Duration
 	retryMax  time.Duration
 	poll      time.Duration
+	oneShot   bool
 
 	mu    sync.Mutex
 	retry map[string]retryState // by digest
@@ -73,6 +74,9 @@ type Options struct {
 	RetryBase, RetryMax time.Duration
 	// Poll bounds the wait between looks at the schedule (default 1 minute).
 	Poll time.Duration
+	// OneShot is a command's single send, which no retry follows: a failure
+	// releases the period at once instead of holding it for a backoff.
+	OneShot bool
 }
 
 // ClaimTTL is how long a run's claim outlives its last renewal (one per
@@ -107,7 +111,7 @@ func NewRunner(cfg *config.Config, store db.Store, o Options) *Runner {
 		o.Poll = time.Minute
 	}
 	return &Runner{cfg: cfg, store: store, models: o.Models, transport: o.Transport, now: o.Now, holder: o.Holder, log: o.Logger,
-		metrics: o.Metrics, retryBase: o.RetryBase, retryMax: o.RetryMax, poll: o.Poll, retry: map[string]retryState{},
+		metrics: o.Metrics, retryBase: o.RetryBase, retryMax: o.RetryMax, poll: o.Poll, oneShot: o.OneShot, retry: map[string]retryState{},
 		site: Site{BaseURL: cfg.Server.BaseURL, Title: cfg.Server.Title}}
 }
 
@@ -292,6 +296,9 @@ func (r *Runner) fail(ctx context.Context, d config.Digest, period string, now t
 	st := r.retry[d.Name]
 	wait := r.backoff(st.failures + 1)
 	r.mu.Unlock()
+	if r.oneShot {
+		wait = 0
+	}
 	reason := redact.Text(cause.Error())
 	if err := r.store.FailDigestRun(context.WithoutCancel(ctx), d.Name, period, r.holder, reason, now, now.Add(wait)); err != nil {
 		r.log.Warn("record failed digest", "digest", d.Name, "err", err)
