@@ -11,17 +11,18 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/db/dbtest"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds/mail/mailpittest"
 )
 
-// digestConfig writes a config whose digest "morning" goes through the SMTP
-// server at addr, and a store holding two papers first seen an hour ago.
-func digestConfig(t *testing.T, addr string) string {
+// writeDigestConfig writes dir/config.toml: an SQLite store pf.db and the
+// digest "morning" (daily at 07:00 UTC, topic all, to me@example.org)
+// through the SMTP server at addr.
+func writeDigestConfig(t *testing.T, dir, addr string) string {
 	t.Helper()
-	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.toml")
-	os.WriteFile(cfg, []byte(`[storage]
+	err := os.WriteFile(cfg, []byte(`[storage]
 path = "pf.db"
 [collect]
 arxiv_api_url = ""
@@ -36,17 +37,37 @@ topics = ["all"]
 to = ["me@example.org"]
 at = "07:00"
 `), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// seedStore stores ps in dir/pf.db.
+func seedStore(t *testing.T, dir string, ps ...*model.Paper) {
+	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "pf.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	dbtest.Save(t, s, ps...)
+}
+
+// digestConfig is writeDigestConfig's config with a store holding two
+// papers first seen an hour ago.
+func digestConfig(t *testing.T, addr string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := writeDigestConfig(t, dir, addr)
 	hourAgo := time.Now().Add(-time.Hour)
+	var ps []*model.Paper
 	for i, title := range []string{"Digest paper one", "Digest paper two"} {
 		p := dbtest.Paper(i+1, title)
 		p.FirstSeen, p.Published, p.Updated = hourAgo, hourAgo, hourAgo
-		dbtest.Save(t, s, p)
+		ps = append(ps, p)
 	}
+	seedStore(t, dir, ps...)
 	return cfg
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/postgres"
 	"github.com/paperfeed/paperfeed/db/sqlite"
+	"github.com/paperfeed/paperfeed/feeds"
 )
 
 const usage = `paperfeed collects new papers from arXiv, Hugging Face, bioRxiv/medRxiv and any
@@ -182,6 +183,7 @@ type app struct {
 	collector *aggregator.Collector
 	registry  *prometheus.Registry
 	now       func() time.Time // the program's clock
+	feeds     *feeds.Server    // set by newHandler
 }
 
 // openApp opens what serve and collect share: the store, the metrics, the

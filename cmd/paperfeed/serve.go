@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/feeds"
+	"github.com/paperfeed/paperfeed/feeds/mail"
 	"github.com/paperfeed/paperfeed/feeds/status"
 )
 
@@ -37,6 +38,13 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		defer close(collectDone)
 		a.collector.Run(ctx)
 	}()
+	// Digests go out beside collecting and serving: a slow or failing SMTP
+	// server delays neither.
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		newDigestRunner(a, logger).Run(ctx)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -52,8 +60,19 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		logger.Warn("shutdown", "err", err)
 	}
 	<-collectDone
+	<-mailDone
 	logger.Info("stopped")
 	return nil
+}
+
+// newDigestRunner sends the configured digests on the program's clock,
+// under the replica's name, ranking with the feed server's models.
+func newDigestRunner(a *app, logger *slog.Logger) *mail.Runner {
+	o := mail.Options{Now: a.now, Logger: logger, Holder: a.collector.Replica(), Models: a.feeds.Models()}
+	if len(a.cfg.Digests) > 0 {
+		o.Metrics = mail.NewMetrics(a.registry)
+	}
+	return mail.NewRunner(a.cfg, a.store, o)
 }
 
 // newHTTPServer sets the timeouts a server facing the internet needs.
@@ -93,6 +112,7 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.feeds = fs
 	st := status.New(a.cfg, a.store, a.collector.Replica(), a.now)
 	mux := http.NewServeMux()
 	fs.Register(mux)

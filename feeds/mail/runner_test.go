@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,15 +15,6 @@ import (
 	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds/mail/mailpittest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // day1 is the suite's first send time: dbtest's papers are first seen
 // from dbtest.Day on, hourly.
@@ -91,25 +81,13 @@ func recipients(ms []mailpittest.Summary) []string {
 	return out
 }
 
-// waitFor polls cond until it holds (a minute at most).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestRunnerSendsOnce: one message per recipient with the papers first seen
 // in the period, per topic; a second send, and one after a restart (store
 // reopened, another process), sends nothing.
 func TestRunnerSendsOnce(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
 	cfg := runnerConfig(t, mp.SMTPAddr(), "")
-	clk := &clock{t: day1.Add(time.Hour)}
+	clk := mailpittest.NewClock(day1.Add(time.Hour))
 	path := filepath.Join(t.TempDir(), "pf.db")
 	s := openStore(t, path, clk.Now)
 	dbtest.Save(t, s,
@@ -171,7 +149,7 @@ func TestRunnerSendsOnce(t *testing.T) {
 func TestRunnerCatchUp(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
 	cfg := runnerConfig(t, mp.SMTPAddr(), "")
-	clk := &clock{t: day1.Add(time.Minute)}
+	clk := mailpittest.NewClock(day1.Add(time.Minute))
 	path := filepath.Join(t.TempDir(), "pf.db")
 	s := openStore(t, path, clk.Now)
 	dbtest.Save(t, s, seen(2, "Learning one", day1.Add(-time.Hour)))
@@ -191,7 +169,7 @@ func TestRunnerCatchUp(t *testing.T) {
 		defer close(done)
 		NewRunner(cfg, s2, Options{Now: clk.Now, Holder: "p2", Poll: 20 * time.Millisecond}).Run(ctx)
 	}()
-	waitFor(t, "the late digest", func() bool { return len(mp.Messages()) == 4 })
+	mailpittest.WaitFor(t, "the late digest", func() bool { return len(mp.Messages()) == 4 })
 	time.Sleep(200 * time.Millisecond) // ten more looks at the schedule
 	cancel()
 	<-done
@@ -224,7 +202,7 @@ func TestRunnerRetries(t *testing.T) {
 	port := mailpittest.FreePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cfg := runnerConfig(t, addr, "")
-	clk := &clock{t: day1.Add(time.Hour)}
+	clk := mailpittest.NewClock(day1.Add(time.Hour))
 	s := openStore(t, filepath.Join(t.TempDir(), "pf.db"), clk.Now)
 	dbtest.Save(t, s, seen(2, "Learning one", day1.Add(-time.Hour)))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -238,19 +216,19 @@ func TestRunnerRetries(t *testing.T) {
 		r, _ := s.DigestRun(context.Background(), "morning", "2026-11-21")
 		return r
 	}
-	waitFor(t, "failed attempts", func() bool { return run().Attempts >= 2 })
+	mailpittest.WaitFor(t, "failed attempts", func() bool { return run().Attempts >= 2 })
 	if r := run(); !strings.Contains(r.LastError, "refused") || !strings.Contains(r.LastError, addr) {
 		t.Errorf("last error %q, want the refused connection to %s", r.LastError, addr)
 	}
 	mp := mailpittest.Start(t, mailpittest.Options{SMTPPort: port, Chaos: true})
 	mp.SetChaos(451)
 	before := run().Attempts
-	waitFor(t, "a 451 answer", func() bool { return strings.Contains(run().LastError, "451") && run().Attempts > before })
+	mailpittest.WaitFor(t, "a 451 answer", func() bool { return strings.Contains(run().LastError, "451") && run().Attempts > before })
 	if n := len(mp.Messages()); n != 0 {
 		t.Fatalf("%d messages arrived during the chaos", n)
 	}
 	mp.SetChaos(0)
-	waitFor(t, "delivery", func() bool { return !run().Sent.IsZero() })
+	mailpittest.WaitFor(t, "delivery", func() bool { return !run().Sent.IsZero() })
 	time.Sleep(200 * time.Millisecond)
 	if got := fmt.Sprint(recipients(mp.Messages())); got != "[bo@example.org me@example.org]" {
 		t.Errorf("delivered to %s, want each recipient once", got)
@@ -262,7 +240,7 @@ func TestRunnerRetries(t *testing.T) {
 func TestRunnerPaperOncePerRecipientAndTopic(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
 	cfg := runnerConfig(t, mp.SMTPAddr(), "\n[[digest]]\nname = \"evening\"\ntopics = [\"ml\"]\nto = [\"ME@example.org\", \"new@example.org\"]\nat = \"07:30\"\n")
-	clk := &clock{t: day1.Add(time.Hour)}
+	clk := mailpittest.NewClock(day1.Add(time.Hour))
 	s := openStore(t, filepath.Join(t.TempDir(), "pf.db"), clk.Now)
 	dbtest.Save(t, s, seen(2, "Learning one", day1.Add(-time.Hour)))
 	r := NewRunner(cfg, s, Options{Now: clk.Now})

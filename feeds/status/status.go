@@ -57,6 +57,7 @@ type Report struct {
 	Generation int64     `json:"store_generation"`
 	Sources    []Source  `json:"sources"`
 	Leases     []Lease   `json:"leases"`
+	Digests    []Digest  `json:"digests"`
 }
 
 // Handler serves /status.
@@ -98,6 +99,9 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 		Leases: []Lease{}}
 	for _, l := range leases {
 		rep.Leases = append(rep.Leases, Lease{Name: l.Name, Holder: l.Holder, Since: l.Since.UTC(), Expires: l.Expires.UTC(), Mine: l.Holder == h.replica})
+	}
+	if rep.Digests, err = h.digests(ctx, h.now()); err != nil {
+		return nil, err
 	}
 	for _, sc := range h.cfg.Sources {
 		st := states[sc.Name]
@@ -218,5 +222,16 @@ code{font-size:.85em;word-break:break-all}
 <td data-label="Expires"><span>{{.Expires.Format "2006-01-02 15:04:05 UTC"}}</span></td>
 </tr>{{end}}
 </tbody></table>{{else}}<p>No replica holds a lease now.</p>{{end}}
+{{if .Digests}}<h2>Email digests</h2>
+<table><thead><tr><th>Digest</th><th>Health</th><th>Period</th><th>Last sent</th><th>Next send</th><th>Last error</th></tr></thead><tbody>
+{{range .Digests}}<tr>
+<td data-label="Digest"><span><strong>{{.Name}}</strong><br><small>{{.Schedule}}, {{.Recipients}} recipient{{if ne .Recipients 1}}s{{end}}</small></span></td>
+<td data-label="Health"><span class="{{.Health}}">{{.Health}}{{if .Attempts}} ({{.Attempts}} failed attempts){{end}}</span></td>
+<td data-label="Period"><span>{{.Period}}</span></td>
+<td data-label="Last sent"><span>{{when .LastSent}}</span></td>
+<td data-label="Next send"><span>{{.NextSend.Format "2006-01-02 15:04:05 UTC"}}</span></td>
+<td data-label="Last error"><span>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .ErrorAt}}; retried from {{when .RetryAt}}</small>{{else}}none{{end}}</span></td>
+</tr>{{end}}
+</tbody></table>{{end}}
 </body></html>
 `))
