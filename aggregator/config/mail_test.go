@@ -157,3 +157,19 @@ func FuzzParseClock(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexPositions: any file, parseable or not, is indexed without a
+// panic, and every position it gives is inside the file.
+func FuzzIndexPositions(f *testing.F) {
+	for _, s := range []string{mailFile, minimal, "[[digest]]\nto = [ # c\n 'a', \"b\" ]\n", "a.b.c = 1\n[x.y]\nz = [[1], {q = 2}]\n", "[mail\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := strings.Count(s, "\n") + 1
+		for path, p := range indexPositions([]byte(s)) {
+			if p.Line < 1 || p.Line > lines || p.Column < 1 {
+				t.Errorf("%s at %d:%d in a file of %d lines", path, p.Line, p.Column, lines)
+			}
+		}
+	})
+}
