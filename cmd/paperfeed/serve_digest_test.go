@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -33,11 +34,14 @@ func serving(t *testing.T, cfgPath string, clock func() time.Time) (addr string,
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, cfg, logger, clock) }()
 	mailpittest.WaitFor(t, "serve to listen", func() bool { code, _ := get(t, "http://"+addr+"/healthz"); return code == 200 })
+	var once sync.Once
 	return addr, logs, func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
 	}
 }
 
@@ -122,7 +126,12 @@ func TestServeSendsDigests(t *testing.T) {
 func TestServeDigestFailureShown(t *testing.T) {
 	smtp := fmt.Sprintf("127.0.0.1:%d", mailpittest.FreePort(t)) // nobody listens
 	cfgPath := digestConfig(t, smtp)
-	addr, _, stop := serving(t, cfgPath, time.Now)
+	// A login whose password must show nowhere: not in the log, /status or /metrics.
+	const password = "Sm7p-PASSW0RD"
+	t.Setenv("PAPERFEED_SMTP_PASSWORD", password)
+	text, _ := os.ReadFile(cfgPath)
+	os.WriteFile(cfgPath, bytes.Replace(text, []byte("[mail]\n"), []byte("[mail]\nusername = \"papers\"\n"), 1), 0o644)
+	addr, logs, stop := serving(t, cfgPath, time.Now)
 	defer stop()
 	mailpittest.WaitFor(t, "the failure on /status", func() bool { return digestStatus(t, addr).Health == "failing" })
 	d := digestStatus(t, addr)
@@ -136,6 +145,17 @@ func TestServeDigestFailureShown(t *testing.T) {
 	for _, want := range []string{`paperfeed_digest_send_failures_total{digest="morning"} 1`, `paperfeed_digest_retrying{digest="morning"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+	_, page := get(t, "http://"+addr+"/status")
+	_, statusJSON := get(t, "http://"+addr+"/status?format=json")
+	stop() // the log is read once serve has stopped writing it
+	if !strings.Contains(logs.String(), "digest not sent") {
+		t.Errorf("the failure is not logged:\n%s", logs)
+	}
+	for where, text := range map[string]string{"log": logs.String(), "/status": page + statusJSON, "/metrics": metrics} {
+		if strings.Contains(text, password) {
+			t.Errorf("%s shows the SMTP password", where)
 		}
 	}
 }
