@@ -220,8 +220,7 @@ func TestRunnerRetries(t *testing.T) {
 	if r := run(); !strings.Contains(r.LastError, "refused") || !strings.Contains(r.LastError, addr) {
 		t.Errorf("last error %q, want the refused connection to %s", r.LastError, addr)
 	}
-	mp := mailpittest.Start(t, mailpittest.Options{SMTPPort: port, Chaos: true})
-	mp.SetChaos(451)
+	mp := mailpittest.Start(t, mailpittest.Options{SMTPPort: port, RecipientChaos: 451})
 	before := run().Attempts
 	mailpittest.WaitFor(t, "a 451 answer", func() bool { return strings.Contains(run().LastError, "451") && run().Attempts > before })
 	if n := len(mp.Messages()); n != 0 {

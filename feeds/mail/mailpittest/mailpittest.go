@@ -39,6 +39,10 @@ type Options struct {
 	Auth bool
 	// Chaos enables the chaos API (SetChaos).
 	Chaos bool
+	// RecipientChaos, when not 0, is the SMTP code every RCPT TO is answered
+	// with from the start (no message can arrive before it is in force);
+	// SetChaos(0) lifts it.
+	RecipientChaos int
 }
 
 // Binary finds the mailpit executable: on PATH, then in $(go env GOPATH)/bin.
@@ -91,8 +95,11 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Auth {
 		args = append(args, "--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
 	}
-	if o.Chaos {
+	if o.Chaos || o.RecipientChaos != 0 {
 		args = append(args, "--enable-chaos")
+	}
+	if o.RecipientChaos != 0 {
+		args = append(args, "--chaos-triggers", fmt.Sprintf("Recipient:%d:100", o.RecipientChaos))
 	}
 	cmd := exec.Command(bin, args...)
 	var logs bytes.Buffer
