@@ -193,3 +193,33 @@ type ArxivLookup struct {
 	At      time.Time // when it was asked
 	Error   string    // why it failed (LookupFailed only)
 }
+
+// DigestRun is one period of one digest email (see DigestStore): claimed by
+// one holder, then sent, or failed and retried.
+type DigestRun struct {
+	Digest, Period string
+	Holder         string    // who claimed it last
+	Claimed        time.Time // when Holder took it
+	Expires        time.Time // Holder's claim ends
+	Sent           time.Time // when every recipient's message was out; zero until then
+	// Until is where the run's papers end: it sent the papers first seen
+	// before Until, and the digest's next run starts there.
+	Until       time.Time
+	Attempts    int // failed attempts
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// DigestDelivery is one digest message to one recipient.
+type DigestDelivery struct {
+	Digest, Period string
+	Recipient      string // the bare address, lower case
+	MessageID      string
+	Sent           time.Time
+	Papers         []DigestPaper // what it listed
+}
+
+// DigestPaper is one paper of a delivered message, under its topic.
+type DigestPaper struct {
+	Topic, UID string
+}

@@ -78,6 +78,10 @@ type Server struct {
 	hits     prometheus.Counter
 }
 
+// Models is the server's like-topic models, for the digest sender to rank
+// with (one corpus in memory per process).
+func (s *Server) Models() *recommend.Engine { return s.models }
+
 // NewServer checks every topic's full-text expressions against the store
 // (unless opts.TopicsChecked) and builds the handler.
 func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, error) {

@@ -30,6 +30,9 @@ type Config struct {
 	Collect Collect  `toml:"collect"`
 	Sources []Source `toml:"source"`
 	Topics  []Topic  `toml:"topic"`
+	// Mail is the SMTP server digests go through; nil when the file has no [mail].
+	Mail    *Mail    `toml:"mail"`
+	Digests []Digest `toml:"digest"`
 
 	// Path is the file the config was read from ("" when parsed from a reader).
 	Path string `toml:"-"`
@@ -188,7 +191,10 @@ func (c *Config) Parse(r io.Reader) error {
 	if err := c.checkExemplars(data); err != nil {
 		return err
 	}
-	return c.checkHubs(data)
+	if err := c.checkHubs(data); err != nil {
+		return err
+	}
+	return c.checkMail(data)
 }
 
 func (c *Config) fileName() string {
@@ -390,6 +396,9 @@ func (c *Config) Validate() error {
 		if t.Since < 0 || t.Window < 0 {
 			add("%s: since and window must not be negative", where)
 		}
+	}
+	for _, p := range c.resolveMail() {
+		add("%s", p.msg)
 	}
 	if !topics[AllTopic] {
 		all := Topic{Name: AllTopic, Title: "All papers", Description: "Every paper collected, newest first."}

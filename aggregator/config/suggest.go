@@ -31,7 +31,7 @@ func validKeys(data []byte, parent []string, row int) []string {
 			return nil
 		}
 		t = f.Type
-		if t.Kind() == reflect.Slice {
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 	}

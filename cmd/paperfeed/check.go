@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/digest"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
@@ -47,6 +48,7 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 		}
 		fmt.Fprintf(stdout, "  %-20s %-12s every %-8s %s\n", s.Name, s.Type, cfg.Interval(s), where)
 	}
+	printDigests(cfg, now(), stdout)
 
 	// The preview reads an existing store only: check never creates one.
 	var store db.Store
@@ -132,6 +134,34 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 		fmt.Fprintf(stdout, "\nwarning: %s\n", w)
 	}
 	return nil
+}
+
+// printDigests lists the mail server and each digest with its next send
+// time; never the password (only where it comes from).
+func printDigests(cfg *config.Config, now time.Time, stdout io.Writer) {
+	if cfg.Mail == nil {
+		return
+	}
+	m := cfg.Mail
+	pw := "no password"
+	switch {
+	case m.PasswordFile != "":
+		pw = "password from " + m.PasswordFile
+	case m.Password != "":
+		pw = "password from $" + config.PasswordEnv
+	}
+	user := "no login"
+	if m.Username != "" {
+		user = "login " + m.Username
+	}
+	fmt.Fprintf(stdout, "\nmail: %s (%s), %s, %s, from %s\n", m.SMTP, m.Security, user, pw, m.From)
+	fmt.Fprintf(stdout, "digests (%d):\n", len(cfg.Digests))
+	for _, d := range cfg.Digests {
+		next := digest.ScheduleOf(d).Next(now)
+		fmt.Fprintf(stdout, "  %-20s every %s at %s %s, next %s, up to %d papers per topic\n    topics: %s\n    to: %s\n",
+			d.Name, d.Every, d.At, d.Location, next.Format("2006-01-02 15:04 MST"), d.MaxPapers,
+			strings.Join(d.Topics, ", "), strings.Join(d.To, ", "))
+	}
 }
 
 // exemplarWarnings name the like and unlike arXiv ids of the topics that no

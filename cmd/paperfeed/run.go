@@ -21,6 +21,7 @@ import (
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/postgres"
 	"github.com/paperfeed/paperfeed/db/sqlite"
+	"github.com/paperfeed/paperfeed/feeds"
 )
 
 const usage = `paperfeed collects new papers from arXiv, Hugging Face, bioRxiv/medRxiv and any
@@ -34,6 +35,8 @@ Usage:
   paperfeed check   [-config FILE]            validate the config, list sources and topics
   paperfeed backup  [-config FILE] -out FILE  write a consistent copy of the store (safe while serving)
   paperfeed publish [-config FILE]            announce the changed feeds to the WebSub hubs, once
+  paperfeed digest  [-config FILE] -name NAME -dry-run | -send [-force]
+                                              print or send a digest's message of now
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
@@ -41,7 +44,7 @@ Common flags:
   -log-level LEVEL   debug, info (default), warn, error
 
 Exit status: 0 success; 1 collect: some sources failed, publish: some announcements
-failed; 2 bad config, usage or storage.
+failed, digest: the send failed; 2 bad config, usage or storage.
 `
 
 // run is the whole program; main only calls it.
@@ -55,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check", "backup", "publish":
+	case "serve", "collect", "export", "check", "backup", "publish", "digest":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -68,7 +71,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	outDir := ""
+	var dm digestMode
 	switch cmd {
+	case "digest":
+		fs.StringVar(&dm.name, "name", "", "the [[digest]] to print or send")
+		fs.BoolVar(&dm.dryRun, "dry-run", false, "print the message that would go out now")
+		fs.BoolVar(&dm.send, "send", false, "send it now, unless this period's was sent")
+		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this period's was sent")
 	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
 	case "backup":
@@ -112,6 +121,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, cfg, now, outDir, stdout)
 	case "publish":
 		return runPublish(ctx, cfg, logger, now, stdout)
+	case "digest":
+		return runDigest(ctx, cfg, logger, now, dm, stdout)
 	default:
 		return runServe(ctx, cfg, logger, now)
 	}
@@ -175,6 +186,7 @@ type app struct {
 	collector *aggregator.Collector
 	registry  *prometheus.Registry
 	now       func() time.Time // the program's clock
+	feeds     *feeds.Server    // set by newHandler
 }
 
 // openApp opens what serve and collect share: the store, the metrics, the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/feeds"
+	"github.com/paperfeed/paperfeed/feeds/mail"
 	"github.com/paperfeed/paperfeed/feeds/status"
 	"github.com/paperfeed/paperfeed/feeds/websub"
 )
@@ -53,6 +54,13 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		defer close(watchDone)
 		fs.Watch(ctx, feeds.LikeRefreshInterval)
 	}()
+	// Digests go out beside collecting and serving: a slow or failing SMTP
+	// server delays neither.
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		newDigestRunner(a, logger).Run(ctx)
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -70,8 +78,19 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 	<-collectDone
 	<-publishDone
 	<-watchDone
+	<-mailDone
 	logger.Info("stopped")
 	return nil
+}
+
+// newDigestRunner sends the configured digests on the program's clock,
+// under the replica's name, ranking with the feed server's models.
+func newDigestRunner(a *app, logger *slog.Logger) *mail.Runner {
+	o := mail.Options{Now: a.now, Logger: logger, Holder: a.collector.Replica(), Models: a.feeds.Models()}
+	if len(a.cfg.Digests) > 0 {
+		o.Metrics = mail.NewMetrics(a.registry)
+	}
+	return mail.NewRunner(a.cfg, a.store, o)
 }
 
 // newHTTPServer sets the timeouts a server facing the internet needs.
@@ -113,6 +132,7 @@ func newHandler(a *app, logger *slog.Logger) (http.Handler, *feeds.Server, error
 	if err != nil {
 		return nil, nil, err
 	}
+	a.feeds = fs
 	st := status.New(a.cfg, a.store, a.collector.Replica(), a.now)
 	mux := http.NewServeMux()
 	fs.Register(mux)

@@ -54,6 +54,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Leases", testLeases},
 		{"WebSub", testWebSub},
+		{"Digests", testDigests},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

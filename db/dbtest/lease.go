@@ -111,30 +111,9 @@ func testLeases(t *testing.T, b Backend) {
 		}
 	})
 	t.Run("concurrent claims", func(t *testing.T) {
-		var wg sync.WaitGroup
-		wins := make(chan string, 16)
-		for i := range 16 {
-			st := s
-			if i%2 == 1 {
-				st = other
-			}
-			wg.Go(func() {
-				holder := fmt.Sprintf("c%d", i)
-				ok, err := st.ClaimLease(ctx, "race", holder, time.Hour)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					wins <- holder
-				}
-			})
-		}
-		wg.Wait()
-		close(wins)
-		var got []string
-		for w := range wins {
-			got = append(got, w)
-		}
+		got := concurrentWins(t, s, other, func(st db.Store, holder string) (bool, error) {
+			return st.ClaimLease(ctx, "race", holder, time.Hour)
+		})
 		if len(got) != 1 {
 			t.Errorf("%d claims won at once: %v", len(got), got)
 		}
@@ -142,4 +121,34 @@ func testLeases(t *testing.T, b Backend) {
 	if g := generation(t, s); g != g0 {
 		t.Errorf("leases changed the generation %d -> %d", g0, g)
 	}
+}
+
+// concurrentWins runs 16 claims at once, half through each handle, and
+// returns the holders that won.
+func concurrentWins(t *testing.T, s, other db.Store, claim func(st db.Store, holder string) (bool, error)) []string {
+	var wg sync.WaitGroup
+	wins := make(chan string, 16)
+	for i := range 16 {
+		st := s
+		if i%2 == 1 {
+			st = other
+		}
+		wg.Go(func() {
+			holder := fmt.Sprintf("c%d", i)
+			ok, err := claim(st, holder)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins <- holder
+			}
+		})
+	}
+	wg.Wait()
+	close(wins)
+	var got []string
+	for w := range wins {
+		got = append(got, w)
+	}
+	return got
 }

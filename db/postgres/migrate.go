@@ -165,6 +165,44 @@ CREATE TABLE websub (
 ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
 ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 `,
+	// 8: digest emails (db.DigestStore): a run per (digest, period), claimed
+	// by one replica, then sent; each message sent, and each paper it listed
+	// per recipient and topic. Times are Unix nanoseconds.
+	`
+CREATE TABLE digest_runs (
+	digest        TEXT NOT NULL,
+	period        TEXT NOT NULL,
+	holder        TEXT NOT NULL,
+	claimed       BIGINT NOT NULL,
+	expires       BIGINT NOT NULL,
+	sent          BIGINT NOT NULL DEFAULT 0,
+	until_at      BIGINT NOT NULL DEFAULT 0,
+	attempts      INTEGER NOT NULL DEFAULT 0,
+	last_error    TEXT NOT NULL DEFAULT '',
+	last_error_at BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (digest, period)
+);
+CREATE INDEX digest_runs_sent ON digest_runs(digest, sent);
+
+CREATE TABLE digest_deliveries (
+	digest     TEXT NOT NULL,
+	period     TEXT NOT NULL,
+	recipient  TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	sent       BIGINT NOT NULL,
+	PRIMARY KEY (digest, period, recipient)
+);
+
+CREATE TABLE digest_papers (
+	recipient TEXT NOT NULL,
+	topic     TEXT NOT NULL,
+	paper_uid TEXT NOT NULL,
+	digest    TEXT NOT NULL,
+	period    TEXT NOT NULL,
+	sent      BIGINT NOT NULL,
+	PRIMARY KEY (recipient, topic, paper_uid)
+);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

@@ -188,6 +188,44 @@ CREATE TABLE websub (
 ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
 ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 `,
+	// 12: digest emails (db.DigestStore): a run per (digest, period), claimed
+	// by one process, then sent; each message sent, and each paper it listed
+	// per recipient and topic. Times are Unix nanoseconds.
+	`
+CREATE TABLE digest_runs (
+	digest        TEXT NOT NULL,
+	period        TEXT NOT NULL,
+	holder        TEXT NOT NULL,
+	claimed       INTEGER NOT NULL,
+	expires       INTEGER NOT NULL,
+	sent          INTEGER NOT NULL DEFAULT 0,
+	until_at      INTEGER NOT NULL DEFAULT 0,
+	attempts      INTEGER NOT NULL DEFAULT 0,
+	last_error    TEXT NOT NULL DEFAULT '',
+	last_error_at INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (digest, period)
+) WITHOUT ROWID;
+CREATE INDEX digest_runs_sent ON digest_runs(digest, sent);
+
+CREATE TABLE digest_deliveries (
+	digest     TEXT NOT NULL,
+	period     TEXT NOT NULL,
+	recipient  TEXT NOT NULL,
+	message_id TEXT NOT NULL,
+	sent       INTEGER NOT NULL,
+	PRIMARY KEY (digest, period, recipient)
+) WITHOUT ROWID;
+
+CREATE TABLE digest_papers (
+	recipient TEXT NOT NULL,
+	topic     TEXT NOT NULL,
+	paper_uid TEXT NOT NULL,
+	digest    TEXT NOT NULL,
+	period    TEXT NOT NULL,
+	sent      INTEGER NOT NULL,
+	PRIMARY KEY (recipient, topic, paper_uid)
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied
