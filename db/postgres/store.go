@@ -53,8 +53,13 @@ type Options struct {
 	MaxConns int32
 }
 
-// writeLock is the advisory lock key every write transaction holds.
+// writeLock is the advisory lock key every write transaction holds, with the
+// hash of the store's schema as the second key (lockWrites): stores in other
+// schemas of one database (another installation, tests in parallel) do not
+// wait for each other's writes.
 const writeLock = 0x70667772 // "pfwr"
+
+const lockWrites = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
 
 // Open connects to the database at url (postgres://...) and migrates it.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
@@ -166,7 +171,7 @@ func (s *Store) Update(ctx context.Context, fn func(db.Tx) error) error {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+	if _, err := tx.Exec(ctx, lockWrites, writeLock); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	t := &Tx{tx: tx}

@@ -68,7 +68,7 @@ func TestWritersLeaveConnectionsToReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := otherTx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+	if _, err := otherTx.Exec(ctx, lockWrites, writeLock); err != nil {
 		t.Fatal(err)
 	}
 	var writers sync.WaitGroup
@@ -98,4 +98,27 @@ func TestWritersLeaveConnectionsToReads(t *testing.T) {
 	}
 	otherTx.Rollback(ctx)
 	writers.Wait()
+}
+
+// TestSchemasWriteApart: a write transaction in one schema does not wait for
+// one in another schema of the same database.
+func TestSchemasWriteApart(t *testing.T) {
+	ctx := context.Background()
+	a, b := openTest(t), openTest(t)
+	held := make(chan struct{})
+	release := make(chan struct{})
+	go a.Update(ctx, func(db.Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	defer close(release)
+	// A liveness bound, not a speed one: with one lock for the database the
+	// write waits until a's transaction ends, after this returns.
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := b.Update(wctx, func(db.Tx) error { return nil }); err != nil {
+		t.Errorf("a write in another schema while one is in flight: %v", err)
+	}
 }
