@@ -357,7 +357,7 @@ func (c *Collector) leasedPass(ctx context.Context, s configured, skip func(db.S
 	}
 	if !ok {
 		notRun.NotRun = c.heldBy(ctx, s.cfg.Name)
-		c.log.Info("source pass skipped", "source", s.cfg.Name, "reason", notRun.NotRun)
+		c.log.Debug("source pass skipped", "source", s.cfg.Name, "reason", notRun.NotRun)
 		return notRun, false
 	}
 	c.mu.Lock()
@@ -376,7 +376,7 @@ func (c *Collector) leasedPass(ctx context.Context, s configured, skip func(db.S
 	}
 	if why := skip(st); why != "" {
 		notRun.NotRun = why
-		c.log.Info("source pass skipped", "source", s.cfg.Name, "reason", why)
+		c.log.Debug("source pass skipped", "source", s.cfg.Name, "reason", why)
 		return notRun, false
 	}
 	done := make(chan struct{})
