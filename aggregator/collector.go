@@ -420,7 +420,7 @@ func (c *Collector) heldBy(ctx context.Context, source string) string {
 	if err == nil {
 		for _, l := range ls {
 			if l.Name == name {
-				return fmt.Sprintf("%s is held by %s until %s (its pass runs there)", name, l.Holder, l.Expires.UTC().Format(time.RFC3339))
+				return fmt.Sprintf("%s is held by %s until %s (a pass runs there; if that process died, the lease expires then)", name, l.Holder, l.Expires.UTC().Format(time.RFC3339))
 			}
 		}
 	}
