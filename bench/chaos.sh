@@ -147,11 +147,6 @@ for n in 1 2 3; do echo "wrk r$n:    $(grep statuses wrk-r$n.txt) $(awk '/Reques
 echo "wrk nginx: $(grep statuses wrk-nginx.txt) $(awk '/Requests\/sec/{print $2" req/s"}' wrk-nginx.txt)"
 for n in 1 2 3; do echo "/readyz r$n: $(awk -v r=r$n '$1==r{c[$2]++} END{for (k in c) printf "%s=%d ", (k=="000"?"refused":k), c[k]}' readyz.txt)"; done
 
-# The same document from every replica has the same validators.
-for n in 1 2 3; do
-  curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' http://127.0.0.1:${PORTS[$(($n-1))]}/topics/ml.atom | tr -d '\r' | awk -v r=r$n 'tolower($1)=="etag:"{e=$2} tolower($1)=="last-modified:"{sub(/^[^:]*: /,""); l=$0} END{print "validators " r ": ETag " e ", Last-Modified " l}'
-done
-
 # Which documents answered 5xx (the feeds' counter; a restarted replica's counts start again).
 for n in 1 2 3; do
   echo "feeds 5xx counter r$n (counts requests whose client hung up, never delivered): $(curl -s http://127.0.0.1:${PORTS[$(($n-1))]}/metrics | grep '^paperfeed_feed_requests_total' | grep 'status="5' | tr '\n' ' ')"
@@ -160,6 +155,12 @@ echo "nginx answers by cache status: $(awk '{print $2}' nginx-access.log | sort 
 echo "nginx 5xx: $(awk '$1 >= 500' nginx-access.log | wc -l); retried on another replica: $(awk '$3 ~ /,/' nginx-access.log | wc -l)"
 
 curl -s -X POST http://$UP/control/freeze >/dev/null
+sleep 10 # the passes in flight commit; later ones find nothing new
+# The same document from every replica has the same validators.
+for n in 1 2 3; do
+  curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' http://127.0.0.1:${PORTS[$(($n-1))]}/topics/ml.atom | tr -d '\r' | awk -v r=r$n 'tolower($1)=="etag:"{e=$2} tolower($1)=="last-modified:"{sub(/^[^:]*: /,""); l=$0} END{print "validators " r ": ETag " e ", Last-Modified " l}'
+done
+
 # SIGTERM: each replica finishes its requests and the pass in flight, then exits.
 for n in 1 2 3; do kill -TERM ${RPID[$n]}; done
 for n in 1 2 3; do wait ${RPID[$n]} 2>/dev/null || true; done
