@@ -50,6 +50,9 @@ type Collector struct {
 
 	mu      sync.Mutex
 	running map[string]bool
+	// heldElsewhere: when a due source whose lease another process holds
+	// is looked at again (Run), by name.
+	heldElsewhere map[string]time.Time
 
 	// lookup completes papers from the arXiv API (nil: completion is off);
 	// completing runs one round at a time.
@@ -98,7 +101,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 		host, _ := os.Hostname()
 		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, lookup: o.ArxivLookup,
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, heldElsewhere: map[string]time.Time{}, lookup: o.ArxivLookup,
 		crossrefAPI: o.CrossrefAPI}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.
@@ -131,6 +134,9 @@ type Summary struct {
 	Notes          []string
 	Err            error // a *PassError when the pass failed
 	NextCheck      time.Time
+	// NotRun says why the pass did not run (another process held the
+	// source's lease, or collected it meanwhile); "" when it ran.
+	NotRun string
 }
 
 // String is the one-line summary `collect` prints.
@@ -141,6 +147,9 @@ func (s Summary) String() string {
 // Outcome is the summary without the source name. It is stored as the
 // source's last pass and shown on /status: URLs in it are redacted.
 func (s Summary) Outcome() string {
+	if s.NotRun != "" {
+		return "skipped: " + s.NotRun
+	}
 	if s.Err != nil {
 		return "error: " + redact.Text(causeOf(s.Err).Error())
 	}
@@ -193,8 +202,19 @@ func humanBytes(n int64) string {
 func (c *Collector) Replica() string { return c.replica }
 
 // CollectAll runs one pass of every source, at most cfg.Collect.Workers at once,
-// and returns the summaries in config order.
+// and returns the summaries in config order. Each pass holds the source's
+// lease, as a replica's scheduled pass does, whether or not the source is
+// due: a source another process is collecting, or has collected since
+// CollectAll began, is skipped (Summary.NotRun), so a collect from cron
+// beside serve replicas never fetches what they fetch.
 func (c *Collector) CollectAll(ctx context.Context) []Summary {
+	began := c.now()
+	collectedSince := func(st db.SourceState) string {
+		if st.LastAttempt.After(began) {
+			return "collected by another process at " + st.LastAttempt.UTC().Format(time.RFC3339) + ", after this collect began"
+		}
+		return ""
+	}
 	out := make([]Summary, len(c.sources))
 	sem := make(chan struct{}, c.cfg.Collect.Workers)
 	var wg sync.WaitGroup
@@ -204,7 +224,7 @@ func (c *Collector) CollectAll(ctx context.Context) []Summary {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = c.pass(ctx, c.sources[i])
+			out[i], _ = c.leasedPass(ctx, c.sources[i], collectedSince)
 		}()
 	}
 	wg.Wait()
@@ -257,6 +277,12 @@ func (c *Collector) Run(ctx context.Context) {
 			st := states[s.cfg.Name]
 			due := st.NextCheck
 			if !due.After(c.now()) {
+				if retry, held := c.retryAt(s.cfg.Name); held {
+					if retry.Before(next) {
+						next = retry
+					}
+					continue
+				}
 				if c.claim(s.cfg.Name) {
 					select {
 					case sem <- struct{}{}:
@@ -279,7 +305,7 @@ func (c *Collector) Run(ctx context.Context) {
 						// Every successful pass asks for a round: it may have stored papers
 						// to complete, and failed ids come due again. A round with nothing
 						// due reads two indexes and sends nothing.
-						if sum, ran := c.leasedPass(context.WithoutCancel(ctx), s); ran && sum.Err == nil {
+						if sum, ran := c.leasedPass(context.WithoutCancel(ctx), s, c.notDue); ran && sum.Err == nil {
 							select {
 							case complete <- struct{}{}:
 							default: // a round is already asked for
@@ -313,29 +339,45 @@ func (c *Collector) Run(ctx context.Context) {
 // renewal: a replica killed mid-pass holds the source at most this long.
 const LeaseTTL = 30 * time.Second
 
-// leasedPass runs a scheduled pass of s while holding the source's lease in
-// the store, so that of several replicas on one store one collects it at a
-// time. The source's state is read again under the lease: a replica that
-// just finished a pass has moved its next check, and the pass is skipped.
-// The lease is renewed every LeaseTTL/3 while the pass runs. It reports
-// the pass's summary and whether this replica ran it.
-func (c *Collector) leasedPass(ctx context.Context, s configured) (Summary, bool) {
+// leasedPass runs a pass of s while holding the source's lease in the
+// store, so that of several processes on one store one collects it at a
+// time. The source's state is read again under the lease and skip says from
+// it whether the pass is still wanted (a reason not to run, or ""): another
+// replica may have collected the source since this one looked. The lease is
+// renewed every LeaseTTL/3 while the pass runs. It reports the pass's
+// summary (Summary.NotRun set when it did not run) and whether it ran.
+func (c *Collector) leasedPass(ctx context.Context, s configured, skip func(db.SourceState) string) (Summary, bool) {
 	name := db.SourceLease(s.cfg.Name)
+	notRun := Summary{Source: s.cfg.Name, Type: s.cfg.Type}
 	ok, err := c.store.ClaimLease(ctx, name, c.replica, LeaseTTL)
 	if err != nil {
+		notRun.Err = &PassError{Source: s.cfg.Name, Err: err}
 		c.log.Error("claim source lease", "source", s.cfg.Name, "err", err)
-		return Summary{}, false
+		return notRun, false
 	}
 	if !ok {
-		return Summary{}, false // another replica collects it
+		notRun.NotRun = c.heldBy(ctx, s.cfg.Name)
+		c.log.Debug("source pass skipped", "source", s.cfg.Name, "reason", notRun.NotRun)
+		return notRun, false
 	}
+	c.mu.Lock()
+	delete(c.heldElsewhere, s.cfg.Name)
+	c.mu.Unlock()
 	defer func() {
-		if err := c.store.ReleaseLease(ctx, name, c.replica); err != nil {
+		if err := c.store.ReleaseLease(context.WithoutCancel(ctx), name, c.replica); err != nil {
 			c.log.Warn("release source lease", "source", s.cfg.Name, "err", err)
 		}
 	}()
-	if st, err := c.store.SourceState(ctx, s.cfg.Name); err == nil && st.NextCheck.After(c.now()) {
-		return Summary{}, false
+	st, err := c.store.SourceState(ctx, s.cfg.Name)
+	if err != nil {
+		notRun.Err = &PassError{Source: s.cfg.Name, Err: err}
+		c.finish(&notRun, c.now())
+		return notRun, false
+	}
+	if why := skip(st); why != "" {
+		notRun.NotRun = why
+		c.log.Debug("source pass skipped", "source", s.cfg.Name, "reason", why)
+		return notRun, false
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -354,6 +396,47 @@ func (c *Collector) leasedPass(ctx context.Context, s configured) (Summary, bool
 		}
 	}()
 	return c.pass(ctx, s), true
+}
+
+// notDue is Run's reason to skip a pass under the lease: another replica
+// collected the source (or started to) since this one read it due.
+func (c *Collector) notDue(st db.SourceState) string {
+	if st.NextCheck.After(c.now()) {
+		return "not due: another replica collected it at " + st.LastAttempt.UTC().Format(time.RFC3339)
+	}
+	return ""
+}
+
+// heldBy says which process holds the source's lease (it was just refused
+// to this one), and makes Run look at the source again after LeaseTTL/3
+// rather than at once: the holder moves its next check when its pass
+// starts, or dies and lets the lease expire.
+func (c *Collector) heldBy(ctx context.Context, source string) string {
+	name := db.SourceLease(source)
+	c.mu.Lock()
+	c.heldElsewhere[source] = c.now().Add(LeaseTTL / 3)
+	c.mu.Unlock()
+	ls, err := c.store.Leases(ctx)
+	if err == nil {
+		for _, l := range ls {
+			if l.Name == name {
+				return fmt.Sprintf("%s is held by %s until %s (a pass runs there; if that process died, the lease expires then)", name, l.Holder, l.Expires.UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	return name + " is held by another process"
+}
+
+// retryAt is when Run looks again at a due source another process held.
+func (c *Collector) retryAt(name string) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.heldElsewhere[name]
+	if ok && !t.After(c.now()) {
+		delete(c.heldElsewhere, name)
+		return time.Time{}, false
+	}
+	return t, ok
 }
 
 func (c *Collector) claim(name string) bool {
@@ -378,6 +461,11 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	sum := Summary{Source: s.cfg.Name, Type: s.cfg.Type}
 	prev, err := c.store.SourceState(ctx, s.cfg.Name)
 	if err != nil {
+		sum.Err = &PassError{Source: s.cfg.Name, Err: err}
+		c.finish(&sum, start)
+		return sum
+	}
+	if err := c.recordAttempt(ctx, &prev, s.cfg, start); err != nil {
 		sum.Err = &PassError{Source: s.cfg.Name, Err: err}
 		c.finish(&sum, start)
 		return sum
@@ -450,6 +538,28 @@ func (c *Collector) pass(ctx context.Context, s configured) Summary {
 	}
 	c.finish(&sum, start)
 	return sum
+}
+
+// recordAttempt writes the attempt into the source's state before anything
+// is fetched: its time, and a next check one interval later (for a failing
+// source, its next backoff). A process killed in the middle of the pass, after
+// the upstream answered and before the pass committed, leaves that behind,
+// so another replica collects the source at its next due time rather than as
+// soon as the lease expires. prev becomes the recorded state.
+func (c *Collector) recordAttempt(ctx context.Context, prev *db.SourceState, sc config.Source, now time.Time) error {
+	st := *prev
+	st.Name = sc.Name
+	st.Type = sc.Type
+	st.LastAttempt = now
+	st.NextCheck = now.Add(jitter(c.cfg.Interval(sc)))
+	if st.Failures > 0 {
+		st.NextCheck = now.Add(backoff(c.cfg.Interval(sc), st.Failures+1))
+	}
+	if err := c.store.SaveSourceState(ctx, st); err != nil {
+		return fmt.Errorf("record the attempt: %w", err)
+	}
+	*prev = st
+	return nil
 }
 
 // recordFailure keeps a failed pass in the source's state, and nothing else of

@@ -4,6 +4,9 @@
 # net/http handler writing them from memory, interleaved, REPS times each; plus
 # 304 answers, RSS of serve idle and under load, and uncached topic queries.
 # Usage: bench/serve.sh STORE   (a store made by bench/cmd/seed)
+# PG_STORE=postgres://...&search_path=S (the same papers seeded by bench/cmd/seed
+# into PostgreSQL) adds a second paperfeed on that store, interleaved with the
+# first: paperfeed-pg and paperfeed-pg-304.
 set -euo pipefail
 . "$(dirname "$0")/serve-config.sh"
 B=${B:-/tmp/paperfeed-bench}
@@ -14,6 +17,8 @@ CONNS=${CONNS:-64}
 W=$B/www; mkdir -p $W/topics $B/serve
 cd $B/serve
 serve_config 18080 "$STORE"
+PG_STORE=${PG_STORE:-}
+[ -n "$PG_STORE" ] && serve_config 18083 "$PG_STORE" serve-pg.toml
 cat > nginx.conf <<EOT
 worker_processes 1;
 pid $B/serve/nginx.pid;
@@ -37,11 +42,21 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; [ -f 
 trap cleanup EXIT
 $B/paperfeed serve -config serve.toml -log-level error & PF=$!; pids+=($PF)
 for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:18080/healthz && break; sleep 0.2; done
+if [ -n "$PG_STORE" ]; then
+  $B/paperfeed serve -config serve-pg.toml -log-level error & PG=$!; pids+=($PG)
+  for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:18083/healthz && break; sleep 0.2; done
+fi
 sleep 2 # the startup collect pass of the tiny source
 curl -s -H 'Accept-Encoding: gzip' -D headers.txt -o $W/topics/ml.atom.gz http://127.0.0.1:18080/topics/ml.atom
 ETAG=$(grep -i '^etag:' headers.txt | cut -d' ' -f2 | tr -d '\r')
 echo "feed: $(stat -c %s $W/topics/ml.atom.gz) bytes gzip, $(zcat $W/topics/ml.atom.gz | grep -c '<entry>') entries, etag $ETAG"
 echo "serve RSS idle: $(grep VmRSS /proc/$PF/status | awk '{print $2}') KB"
+if [ -n "$PG_STORE" ]; then
+  curl -s -H 'Accept-Encoding: gzip' -D headers-pg.txt -o pg.atom.gz http://127.0.0.1:18083/topics/ml.atom
+  PG_ETAG=$(grep -i '^etag:' headers-pg.txt | cut -d' ' -f2 | tr -d '\r')
+  echo "feed on PostgreSQL: $(stat -c %s pg.atom.gz) bytes gzip, $(zcat pg.atom.gz | grep -c '<entry>') entries, etag $PG_ETAG; same entries as on SQLite: $(cmp -s <(zcat pg.atom.gz | grep -o '<id>[^<]*</id>') <(zcat $W/topics/ml.atom.gz | grep -o '<id>[^<]*</id>') && echo yes || echo no)"
+  echo "serve (PostgreSQL) RSS idle: $(grep VmRSS /proc/$PG/status | awk '{print $2}') KB"
+fi
 nginx -c $B/serve/nginx.conf
 $B/barehandler -listen 127.0.0.1:18081 -body $W/topics/ml.atom.gz & pids+=($!)
 sleep 0.5
@@ -57,5 +72,11 @@ for r in $(seq $REPS); do
   run bare http://127.0.0.1:18081/
   run paperfeed http://127.0.0.1:18080/topics/ml.atom
   run paperfeed-304 http://127.0.0.1:18080/topics/ml.atom "If-None-Match: $ETAG"
+  if [ -n "$PG_STORE" ]; then
+    run paperfeed-pg http://127.0.0.1:18083/topics/ml.atom
+    run paperfeed-pg-304 http://127.0.0.1:18083/topics/ml.atom "If-None-Match: $PG_ETAG"
+  fi
 done
 echo "serve RSS after load: $(grep VmRSS /proc/$PF/status | awk '{print $2}') KB, peak $(grep VmHWM /proc/$PF/status | awk '{print $2}') KB"
+[ -n "$PG_STORE" ] && echo "serve (PostgreSQL) RSS after load: $(grep VmRSS /proc/$PG/status | awk '{print $2}') KB, peak $(grep VmHWM /proc/$PG/status | awk '{print $2}') KB"
+true

@@ -278,6 +278,17 @@ func killMidPass(t *testing.T, bin string, stall bool, delay time.Duration) {
 	if ncommitted == 0 || ncommitted == len(names) {
 		t.Errorf("%d of %d passes committed: the kill was not mid-collect", ncommitted, len(names))
 	}
+	// The killed collect still holds the lease of the pass it was in; it
+	// would expire LeaseTTL after its last renewal. Let it expire now.
+	leases, err := store.Leases(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range leases {
+		if err := store.ReleaseLease(context.Background(), l.Name, l.Holder); err != nil {
+			t.Fatal(err)
+		}
+	}
 	store.Close()
 
 	// Recovery: a full collect afterwards completes and stores everything.

@@ -31,7 +31,7 @@ func runServe(ctx context.Context, cfg *config.Config, logger *slog.Logger, now 
 		return &exitError{code: exitConfigError, err: fmt.Errorf("listen: %w", err)}
 	}
 	srv := newHTTPServer(handler)
-	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "db", cfg.Storage.Path,
+	logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.Server.BaseURL, "db", cfg.Storage.Backend(),
 		"sources", len(cfg.Sources), "topics", len(cfg.Topics))
 
 	collectDone := make(chan struct{})

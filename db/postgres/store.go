@@ -33,6 +33,9 @@ type Store struct {
 
 	writes   atomic.Int64            // committed writes of this Store that changed papers
 	genCache atomic.Pointer[genSnap] // the last generation read
+	// writer admits one of this process's write transactions at a time (see
+	// Update).
+	writer chan struct{}
 }
 
 var _ db.Store = (*Store)(nil)
@@ -50,8 +53,13 @@ type Options struct {
 	MaxConns int32
 }
 
-// writeLock is the advisory lock key every write transaction holds.
+// writeLock is the advisory lock key every write transaction holds, with the
+// hash of the store's schema as the second key (lockWrites): stores in other
+// schemas of one database (another installation, tests in parallel) do not
+// wait for each other's writes.
 const writeLock = 0x70667772 // "pfwr"
+
+const lockWrites = "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))"
 
 // Open connects to the database at url (postgres://...) and migrates it.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
@@ -79,7 +87,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	s := &Store{pool: pool, now: o.Now, name: name}
+	s := &Store{pool: pool, now: o.Now, name: name, writer: make(chan struct{}, 1)}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)
@@ -147,14 +155,23 @@ func (s *Store) Stats(ctx context.Context) (db.Stats, error) {
 
 // Update runs fn in one write transaction, after every other replica's
 // write transaction (see writeLock): committed when fn returns nil, rolled
-// back otherwise.
+// back otherwise. This process's own writers queue before they take a
+// connection: waiting for the advisory lock, each would hold one of the
+// pool's few connections, and several passes waiting for another replica's
+// write would leave none to the reads (feeds, the generation, /readyz).
 func (s *Store) Update(ctx context.Context, fn func(db.Tx) error) error {
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("begin write: %w", ctx.Err())
+	}
+	defer func() { <-s.writer }()
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+	if _, err := tx.Exec(ctx, lockWrites, writeLock); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	t := &Tx{tx: tx}

@@ -151,7 +151,9 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 			}
 		}
 		switch {
-		case st.LastAttempt.IsZero():
+		case st.LastAttempt.IsZero(), st.LastSuccess.IsZero() && st.Failures == 0:
+			// Never ran, or its first pass is running (or died unfinished):
+			// the attempt is recorded before anything is fetched.
 			row.Health = "pending"
 		case st.Failures > 0:
 			row.Health = "failing"

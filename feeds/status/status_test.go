@@ -27,6 +27,7 @@ func TestStatus(t *testing.T) {
 		{Name: "good", Type: "feed", URL: "https://example.org/a.rss", Interval: config.Duration(6 * time.Hour)},
 		{Name: "bad", Type: "feed", URL: "https://example.org/b.rss"},
 		{Name: "new", Type: "feed", URL: "https://example.org/c.rss"},
+		{Name: "starting", Type: "feed", URL: "https://example.org/d.rss"},
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -36,6 +37,8 @@ func TestStatus(t *testing.T) {
 		{Name: "good", Type: "feed", LastAttempt: at, LastSuccess: at, NextCheck: at.Add(6 * time.Hour), LastSummary: "3 new, 0 merged, 0 unchanged",
 			State: []byte(`{"validators":{"https://example.org/a.rss":{"etag":"\"v1\""}}}`)},
 		{Name: "bad", Type: "feed", LastAttempt: at, LastError: `GET https://example.org/b.rss: HTTP 500 <script>`, LastErrorAt: at, Failures: 3, NextCheck: at.Add(time.Hour)},
+		// Its first pass recorded its attempt and has not finished.
+		{Name: "starting", Type: "feed", LastAttempt: at, NextCheck: at.Add(time.Hour)},
 	}
 	for _, st := range states {
 		if err := store.SaveSourceState(ctx, st); err != nil {
@@ -52,10 +55,13 @@ func TestStatus(t *testing.T) {
 	h := New(cfg, store, "web-1:41", nil)
 
 	rep := jsonReport(t, h)
-	if len(rep.Sources) != 3 {
+	if len(rep.Sources) != 4 {
 		t.Fatalf("%d sources", len(rep.Sources))
 	}
 	good, bad, fresh := rep.Sources[0], rep.Sources[1], rep.Sources[2]
+	if st := rep.Sources[3]; st.Health != "pending" || st.LastAttempt == nil {
+		t.Errorf("a source whose first pass runs: %+v", st)
+	}
 	if good.Health != "ok" || good.Interval != "6h" || good.HTTPCache["https://example.org/a.rss"].ETag != `"v1"` || good.LastPass == "" {
 		t.Errorf("good: %+v", good)
 	}

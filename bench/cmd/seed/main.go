@@ -1,8 +1,10 @@
 // Command seed builds a store holding N generated papers quickly, through the
 // db package API (Store.Update + Tx.Save, 20,000 papers per transaction), as if
-// an arXiv source had collected them.
+// an arXiv source had collected them, into a new SQLite file or an empty
+// PostgreSQL schema.
 //
 //	go run ./bench/cmd/seed -n 1000000 -db /tmp/paperfeed-bench/store-1m.db
+//	go run ./bench/cmd/seed -n 100000 -db "postgres://...&search_path=bench100k"
 package main
 
 import (
@@ -14,22 +16,22 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/merge"
+	"github.com/paperfeed/paperfeed/bench/internal/benchstore"
 	"github.com/paperfeed/paperfeed/bench/internal/gen"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
-	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func main() {
 	n := flag.Int("n", 10000, "papers")
-	path := flag.String("db", "", "store to create (must not exist)")
+	path := flag.String("db", "", "SQLite store to create (must not exist), or a postgres:// URL of an empty schema")
 	batch := flag.Int("batch", 20000, "papers per transaction")
 	flag.Parse()
-	if _, err := os.Stat(*path); err == nil {
+	if _, err := os.Stat(*path); err == nil && !benchstore.IsURL(*path) {
 		log.Fatalf("%s exists", *path)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, *path, sqlite.Options{})
+	store, err := benchstore.Open(ctx, *path)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -13,16 +13,16 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paperfeed/paperfeed/bench/internal/benchstore"
 	"github.com/paperfeed/paperfeed/db"
-	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
 func main() {
-	path := flag.String("db", "", "store")
+	path := flag.String("db", "", "store: a SQLite file or a postgres:// URL")
 	rounds := flag.Int("n", 20, "queries per class")
 	flag.Parse()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, *path, sqlite.Options{})
+	store, err := benchstore.Open(ctx, *path)
 	if err != nil {
 		log.Fatal(err)
 	}
