@@ -52,6 +52,9 @@ func Run(t *testing.T, b Backend) {
 		{"Migrations", testMigrations},
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Leases", testLeases},
+		{"PapersAfter", testPapersAfter},
+		{"Restore", testRestore},
+		{"CopyRows", testCopyRows},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -147,6 +147,17 @@ CREATE TABLE paper_blocks (
 );
 CREATE INDEX paper_blocks_paper ON paper_blocks(paper_id);
 `,
+	// 6: how far a copy into this store (paperfeed copy-store) has come,
+	// one row per part, written with each batch (see SQLite's migration 10).
+	`
+CREATE TABLE copy_marks (
+	part   TEXT PRIMARY KEY,
+	source TEXT NOT NULL,
+	after  TEXT NOT NULL,
+	rows   BIGINT NOT NULL,
+	at     BIGINT NOT NULL
+);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating
