@@ -93,13 +93,14 @@ type Tx interface {
 	RecordArxivLookups(ctx context.Context, ls []ArxivLookup) error
 	// RecordUnknownID is SourceStore.RecordUnknownID inside the transaction.
 	RecordUnknownID(ctx context.Context, id string, at time.Time) error
-	// Restore inserts a paper read from another store (Copier.PapersAfter)
-	// as it is there: its ID, UID and every field, its categories, blocking
-	// keys and sightings. The derived indexes (full text, categories) are
-	// kept as Save keeps them, and papers saved later get IDs above every
-	// restored one. An ID, UID or sighting already stored is an error, never
-	// an overwrite.
-	Restore(ctx context.Context, p *model.Paper) error
+	// Restore inserts papers read from another store (Copier.PapersAfter)
+	// as they are there: their IDs, UIDs and every field, their categories,
+	// blocking keys and sightings. The derived indexes (full text,
+	// categories) are kept as Save keeps them, and papers saved later get IDs
+	// above every restored one. An ID, UID or sighting already stored is an
+	// error, never an overwrite. Many papers at once cost an engine fewer
+	// round trips than one at a time.
+	Restore(ctx context.Context, ps []*model.Paper) error
 	// SaveCopyMark records how far a copy into this store has come (see
 	// Copier.CopyMarks), replacing the part's earlier mark.
 	SaveCopyMark(ctx context.Context, m CopyMark) error

@@ -19,6 +19,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/copystore"
 	"github.com/paperfeed/paperfeed/db/postgres"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
@@ -33,13 +34,18 @@ Usage:
   paperfeed export  [-config FILE] -out DIR   write the served files for static hosting
   paperfeed check   [-config FILE]            validate the config, list sources and topics
   paperfeed backup  [-config FILE] -out FILE  write a consistent copy of the store (safe while serving)
+  paperfeed copy-store -from STORE -to STORE [-batch N]
+                                              copy a whole store into an empty one (SQLite file or
+                                              postgres:// URL; a side left out is -config's store),
+                                              resumable, verified by counts
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
   -log-format FMT    text (default) or json
   -log-level LEVEL   debug, info (default), warn, error
 
-Exit status: 0 success; 1 collect: some sources failed; 2 bad config, usage or storage.
+Exit status: 0 success; 1 collect: some sources failed, copy-store: the counts differ;
+2 bad config, usage or storage (copy-store: also a destination it refuses).
 `
 
 // run is the whole program; main only calls it.
@@ -53,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check", "backup":
+	case "serve", "collect", "export", "check", "backup", "copy-store":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -66,7 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	outDir := ""
+	var cp copyFlags
 	switch cmd {
+	case "copy-store":
+		fs.StringVar(&cp.from, "from", "", "store to copy: a SQLite file or a postgres:// URL")
+		fs.StringVar(&cp.to, "to", "", "store to copy into (empty, or a partial copy to resume)")
+		fs.IntVar(&cp.batch, "batch", copystore.DefaultBatch, "rows per transaction")
 	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
 	case "backup":
@@ -85,14 +96,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
+	// The program's one clock: the collector, the sources, the fetcher, the
+	// store and the server all read it.
+	now := time.Now
+	if cmd == "copy-store" {
+		return runCopyStore(ctx, cp, *configPath, logger, now, stdout)
+	}
 	cfg, err := loadConfig(ctx, *configPath)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
-
-	// The program's one clock: the collector, the sources, the fetcher, the
-	// store and the server all read it.
-	now := time.Now
 	switch cmd {
 	case "check":
 		return runCheck(ctx, cfg, now, stdout)
@@ -151,14 +164,19 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 
 // openStore opens (creating and migrating if needed) the configured store on the clock now.
 func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (db.Store, error) {
-	if cfg.Storage.URL != "" {
-		s, err := postgres.Open(ctx, cfg.Storage.URL, postgres.Options{Now: now, PasswordFile: cfg.Storage.PasswordFile})
+	return openStorage(ctx, cfg.Storage, now)
+}
+
+// openStorage opens (creating and migrating if needed) a store on the clock now.
+func openStorage(ctx context.Context, st config.Storage, now func() time.Time) (db.Store, error) {
+	if st.URL != "" {
+		s, err := postgres.Open(ctx, st.URL, postgres.Options{Now: now, PasswordFile: st.PasswordFile})
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return s, nil
 	}
-	s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{Now: now})
+	s, err := sqlite.Open(ctx, st.Path, sqlite.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}

@@ -64,12 +64,7 @@ func papersPart() Part {
 				return Batch{}, err
 			}
 			return Batch{Rows: len(ps), Last: strconv.FormatInt(ps[len(ps)-1].ID, 10), Write: func(ctx context.Context, tx db.Tx) error {
-				for _, p := range ps {
-					if err := tx.Restore(ctx, p); err != nil {
-						return err
-					}
-				}
-				return nil
+				return tx.Restore(ctx, ps)
 			}}, nil
 		},
 		Count: func(c db.Counts) []Tally {

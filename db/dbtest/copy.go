@@ -73,14 +73,7 @@ func testRestore(t *testing.T, b Backend) {
 	read = read[1:] // the destination holds no paper of ID 1: restored IDs keep their gaps
 	dst := b.New(t)
 	restore := func(ps ...*model.Paper) error {
-		return dst.Update(ctx, func(tx db.Tx) error {
-			for _, p := range ps {
-				if err := tx.Restore(ctx, p); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		return dst.Update(ctx, func(tx db.Tx) error { return tx.Restore(ctx, ps) })
 	}
 	if err := restore(read...); err != nil {
 		t.Fatal(err)

@@ -98,19 +98,28 @@ func (t *Tx) SaveCopyMark(ctx context.Context, m db.CopyMark) error {
 	return nil
 }
 
-// Restore inserts a paper copied from another store with its ID and UID,
-// in one round trip with its categories, blocking keys and sightings.
-func (t *Tx) Restore(ctx context.Context, p *model.Paper) error {
-	if p.ID <= 0 || p.UID == "" {
-		return fmt.Errorf("restore paper %q: it has no ID or UID", p.Title)
-	}
-	var b pgx.Batch
-	b.Queue(`INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
-		categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid, id)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`, append(paperRow(p), p.UID, p.ID)...)
-	queueRelated(&b, p, insertSighting)
-	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
-		return fmt.Errorf("restore paper %d (%s): %w", p.ID, p.UID, err)
+// restoreChunk bounds the papers one round trip of Restore sends.
+const restoreChunk = 250
+
+// Restore inserts papers copied from another store with their IDs and
+// UIDs, their categories, blocking keys and sightings, restoreChunk papers
+// a round trip.
+func (t *Tx) Restore(ctx context.Context, ps []*model.Paper) error {
+	for start := 0; start < len(ps); start += restoreChunk {
+		chunk := ps[start:min(start+restoreChunk, len(ps))]
+		var b pgx.Batch
+		for _, p := range chunk {
+			if p.ID <= 0 || p.UID == "" {
+				return fmt.Errorf("restore paper %q: it has no ID or UID", p.Title)
+			}
+			b.Queue(`INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
+				categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid, id)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`, append(paperRow(p), p.UID, p.ID)...)
+			queueRelated(&b, p, insertSighting)
+		}
+		if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
+			return fmt.Errorf("restore papers %d to %d: %w", chunk[0].ID, chunk[len(chunk)-1].ID, err)
+		}
 	}
 	t.changed, t.restored = true, true
 	return nil

@@ -223,19 +223,24 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	return t.saveRelated(ctx, p, stUpsertSighting)
 }
 
-// Restore inserts a paper copied from another store with its ID and UID.
-func (t *Tx) Restore(ctx context.Context, p *model.Paper) error {
-	if p.ID <= 0 || p.UID == "" {
-		return fmt.Errorf("restore paper %q: it has no ID or UID", p.Title)
+// Restore inserts papers copied from another store with their IDs and UIDs.
+func (t *Tx) Restore(ctx context.Context, ps []*model.Paper) error {
+	for _, p := range ps {
+		if p.ID <= 0 || p.UID == "" {
+			return fmt.Errorf("restore paper %q: it has no ID or UID", p.Title)
+		}
+		args, authors := paperRow(p)
+		if _, err := t.stmt(ctx, stRestorePaper).ExecContext(ctx, append(args, p.UID, p.ID)...); err != nil {
+			return fmt.Errorf("restore paper %d (%s): %w", p.ID, p.UID, err)
+		}
+		if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
+			return err
+		}
+		if err := t.saveRelated(ctx, p, stInsertSighting); err != nil {
+			return err
+		}
 	}
-	args, authors := paperRow(p)
-	if _, err := t.stmt(ctx, stRestorePaper).ExecContext(ctx, append(args, p.UID, p.ID)...); err != nil {
-		return fmt.Errorf("restore paper %d (%s): %w", p.ID, p.UID, err)
-	}
-	if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
-		return err
-	}
-	return t.saveRelated(ctx, p, stInsertSighting)
+	return nil
 }
 
 // saveRelated writes a stored paper's blocking keys, categories and
