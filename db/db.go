@@ -97,6 +97,19 @@ type Tx interface {
 	// RecordArxivLookups stores what asking the arXiv API for ids brought,
 	// replacing an id's earlier record.
 	RecordArxivLookups(ctx context.Context, ls []ArxivLookup) error
+	// RecordUnknownID is SourceStore.RecordUnknownID inside the transaction.
+	RecordUnknownID(ctx context.Context, id string, at time.Time) error
+	// Restore inserts papers read from another store (Copier.PapersAfter)
+	// as they are there: their IDs, UIDs and every field, their categories,
+	// blocking keys and sightings. The derived indexes (full text,
+	// categories) are kept as Save keeps them, and papers saved later get IDs
+	// above every restored one. An ID, UID or sighting already stored is an
+	// error, never an overwrite. Many papers at once cost an engine fewer
+	// round trips than one at a time.
+	Restore(ctx context.Context, ps []*model.Paper) error
+	// SaveCopyMark records how far a copy into this store has come (see
+	// Copier.CopyMarks), replacing the part's earlier mark.
+	SaveCopyMark(ctx context.Context, m CopyMark) error
 }
 
 // LookupStore knows which arXiv ids were asked of the arXiv API (see
@@ -193,6 +206,26 @@ type DigestStore interface {
 	DigestSentPapers(ctx context.Context, recipient, topic string, uids []string) (map[string]bool, error)
 }
 
+// Copier is what copying a whole store into another (db/copystore) reads
+// beyond the rest of the contract: every row in pages, counts of every kind
+// of row, and the marks a copy leaves in its destination so that it can be
+// resumed. Writing is Tx.Restore, Tx.SaveCopyMark and the ordinary writes.
+type Copier interface {
+	// PapersAfter returns up to n papers with an ID above after, in ID
+	// order, each with its sightings and its stored blocking keys
+	// (BlockKeys, sorted).
+	PapersAfter(ctx context.Context, after int64, n int) ([]*model.Paper, error)
+	// ArxivLookupsAfter returns up to n arXiv lookup records with an id
+	// above after, in the store's order of ids (paging with the last id
+	// returned continues after it).
+	ArxivLookupsAfter(ctx context.Context, after string, n int) ([]ArxivLookup, error)
+	// Counts counts every kind of row the store holds.
+	Counts(ctx context.Context) (Counts, error)
+	// CopyMarks returns the marks copies into this store left (see
+	// Tx.SaveCopyMark), by part; none for a store no copy wrote into.
+	CopyMarks(ctx context.Context) (map[string]CopyMark, error)
+}
+
 // Store is a paper store.
 type Store interface {
 	Reader
@@ -201,6 +234,7 @@ type Store interface {
 	LookupStore
 	WebSubStore
 	DigestStore
+	Copier
 	// Update runs fn in one write transaction: committed when fn returns nil,
 	// rolled back otherwise (then it returns fn's error).
 	Update(ctx context.Context, fn func(Tx) error) error

@@ -136,6 +136,30 @@ type Stats struct {
 	Sightings int64
 }
 
+// Counts are the rows of each kind a store holds (Copier.Counts): what a
+// copy must have copied. Leases, the generation and copy marks are the
+// store's own and not counted.
+type Counts struct {
+	Papers       int64
+	Sightings    int64
+	Categories   int64 // (paper, category) pairs in the category index
+	BlockKeys    int64 // (paper, blocking key) pairs
+	SourceStates int64
+	ArxivLookups int64
+	UnknownIDs   int64
+}
+
+// CopyMark is how far one part of a copy into a store has come: written in
+// the transaction of each batch the copy writes, so the mark and the rows
+// it counts are committed together.
+type CopyMark struct {
+	Part   string    // the part copied (db/copystore names them: "papers", "sources" ...)
+	Source string    // the store copied from, as the copy named it (never with a password)
+	After  string    // the key of the last row copied (a paper's ID in decimal, a source's name ...)
+	Rows   int64     // rows of the part copied so far
+	At     time.Time // when the batch was written
+}
+
 // Text is the words of one stored paper that models read (aggregator/recommend).
 type Text struct {
 	ID       int64

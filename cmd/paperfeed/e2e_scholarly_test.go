@@ -66,12 +66,18 @@ func scholarlyUpstreams(t *testing.T) *httptest.Server {
 // through the CLI: a journal version and its preprint are one paper, and so
 // is a preprint OpenAlex lists under its DOI.
 func TestEndToEndScholarly(t *testing.T) {
+	for _, st := range e2eStorages() {
+		t.Run(st.name, func(t *testing.T) { testEndToEndScholarly(t, st.storage(t)) })
+	}
+}
+
+func testEndToEndScholarly(t *testing.T, storage string) {
 	bio, up := upstreams(t), scholarlyUpstreams(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.toml")
 	cfg := fmt.Sprintf(`
 [storage]
-path = "e2e.db"
+%[3]s
 
 [collect]
 timeout = "5s"
@@ -108,7 +114,7 @@ name = "pubmed"
 type = "pubmed"
 url = "%[1]s/pubmed"
 term = "breast cancer[tiab]"
-`, up.URL, bio.URL)
+`, up.URL, bio.URL, storage)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/sharedtest"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
+	"github.com/paperfeed/paperfeed/db/postgres/pgtest"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
@@ -82,13 +83,20 @@ func upstreams(t *testing.T) *httptest.Server {
 
 func writeE2EConfig(t *testing.T, dir, upstream string) string {
 	t.Helper()
+	return writeE2EConfigOn(t, dir, upstream, `path = "e2e.db"`)
+}
+
+// writeE2EConfigOn writes the end-to-end config with storage as the body
+// of its [storage] table.
+func writeE2EConfigOn(t *testing.T, dir, upstream, storage string) string {
+	t.Helper()
 	cfg := fmt.Sprintf(`
 [server]
 listen = "127.0.0.1:0"
 base_url = "https://papers.example.org"
 
 [storage]
-path = "e2e.db"
+%[2]s
 
 [collect]
 timeout = "5s"
@@ -166,7 +174,7 @@ sources = ["hf"]
 sort = "trending"
 limit = 10
 since = "3650d"
-`, upstream)
+`, upstream, storage)
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -181,7 +189,7 @@ func storedPapers(t *testing.T, ctx context.Context, cfgPath string) (*config.Co
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{})
+	store, err := openStore(ctx, cfg, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,12 +213,34 @@ func arxivIDs(docs ...[]byte) map[string]bool {
 	return out
 }
 
+// e2eStorages are the [storage] tables the end-to-end tests run on: SQLite
+// always, PostgreSQL when pgtest's variable names a database (the subtest
+// skips, saying so, otherwise).
+func e2eStorages() []struct {
+	name    string
+	storage func(t *testing.T) string
+} {
+	return []struct {
+		name    string
+		storage func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return `path = "e2e.db"` }},
+		{"postgres", func(t *testing.T) string { return fmt.Sprintf("url = %q", pgtest.URL(t)) }},
+	}
+}
+
 // TestEndToEnd collects recorded answers of every source type through the CLI,
-// then reads the served and exported feeds back.
+// then reads the served and exported feeds back, on each storage engine.
 func TestEndToEnd(t *testing.T) {
+	for _, st := range e2eStorages() {
+		t.Run(st.name, func(t *testing.T) { testEndToEnd(t, st.storage(t)) })
+	}
+}
+
+func testEndToEnd(t *testing.T, storage string) {
 	up := upstreams(t)
 	dir := t.TempDir()
-	cfgPath := writeE2EConfig(t, dir, up.URL)
+	cfgPath := writeE2EConfigOn(t, dir, up.URL, storage)
 	ctx := context.Background()
 
 	var stdout, stderr bytes.Buffer

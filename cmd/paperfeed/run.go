@@ -19,6 +19,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/copystore"
 	"github.com/paperfeed/paperfeed/db/postgres"
 	"github.com/paperfeed/paperfeed/db/sqlite"
 	"github.com/paperfeed/paperfeed/feeds"
@@ -37,6 +38,10 @@ Usage:
   paperfeed publish [-config FILE]            announce the changed feeds to the WebSub hubs, once
   paperfeed digest  [-config FILE] -name NAME -dry-run | -send [-force]
                                               print or send a digest's message of now
+  paperfeed copy-store -from STORE -to STORE [-batch N]
+                                              copy a whole store into an empty one (SQLite file or
+                                              postgres:// URL; a side left out is -config's store),
+                                              resumable, verified by counts
 
 Common flags:
   -config FILE       configuration file (default ./config.toml)
@@ -44,7 +49,8 @@ Common flags:
   -log-level LEVEL   debug, info (default), warn, error
 
 Exit status: 0 success; 1 collect: some sources failed, publish: some announcements
-failed, digest: the send failed; 2 bad config, usage or storage.
+failed, digest: the send failed, copy-store: the counts differ; 2 bad config, usage or
+storage (copy-store: also a destination it refuses).
 `
 
 // run is the whole program; main only calls it.
@@ -58,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "collect", "export", "check", "backup", "publish", "digest":
+	case "serve", "collect", "export", "check", "backup", "publish", "digest", "copy-store":
 	default:
 		fmt.Fprint(stderr, usage)
 		return &exitError{code: exitConfigError, err: fmt.Errorf("unknown command %q", cmd)}
@@ -72,12 +78,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	outDir := ""
 	var dm digestMode
+	var cp copyFlags
 	switch cmd {
 	case "digest":
 		fs.StringVar(&dm.name, "name", "", "the [[digest]] to print or send")
 		fs.BoolVar(&dm.dryRun, "dry-run", false, "print the message that would go out now")
 		fs.BoolVar(&dm.send, "send", false, "send it now, unless this period's was sent")
 		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this period's was sent")
+	case "copy-store":
+		fs.StringVar(&cp.from, "from", "", "store to copy: a SQLite file or a postgres:// URL")
+		fs.StringVar(&cp.to, "to", "", "store to copy into (empty, or a partial copy to resume)")
+		fs.IntVar(&cp.batch, "batch", copystore.DefaultBatch, "rows per transaction")
 	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
 	case "backup":
@@ -96,14 +107,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
+	// The program's one clock: the collector, the sources, the fetcher, the
+	// store and the server all read it.
+	now := time.Now
+	if cmd == "copy-store" {
+		return runCopyStore(ctx, cp, *configPath, logger, now, stdout)
+	}
 	cfg, err := loadConfig(ctx, *configPath)
 	if err != nil {
 		return &exitError{code: exitConfigError, err: err}
 	}
-
-	// The program's one clock: the collector, the sources, the fetcher, the
-	// store and the server all read it.
-	now := time.Now
 	switch cmd {
 	case "check":
 		return runCheck(ctx, cfg, now, stdout)
@@ -166,14 +179,19 @@ func loadConfig(ctx context.Context, path string) (*config.Config, error) {
 
 // openStore opens (creating and migrating if needed) the configured store on the clock now.
 func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (db.Store, error) {
-	if cfg.Storage.URL != "" {
-		s, err := postgres.Open(ctx, cfg.Storage.URL, postgres.Options{Now: now, PasswordFile: cfg.Storage.PasswordFile})
+	return openStorage(ctx, cfg.Storage, now)
+}
+
+// openStorage opens (creating and migrating if needed) a store on the clock now.
+func openStorage(ctx context.Context, st config.Storage, now func() time.Time) (db.Store, error) {
+	if st.URL != "" {
+		s, err := postgres.Open(ctx, st.URL, postgres.Options{Now: now, PasswordFile: st.PasswordFile})
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return s, nil
 	}
-	s, err := sqlite.Open(ctx, cfg.Storage.Path, sqlite.Options{Now: now})
+	s, err := sqlite.Open(ctx, st.Path, sqlite.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}

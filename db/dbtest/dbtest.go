@@ -55,6 +55,9 @@ func Run(t *testing.T, b Backend) {
 		{"Leases", testLeases},
 		{"WebSub", testWebSub},
 		{"Digests", testDigests},
+		{"PapersAfter", testPapersAfter},
+		{"Restore", testRestore},
+		{"CopyRows", testCopyRows},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -28,9 +28,30 @@ func (s *Store) ArxivLookups(ctx context.Context, ids []string) (map[string]db.A
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT arxiv_id, outcome, asked, error FROM arxiv_lookups WHERE arxiv_id = ANY($1)`, ids)
+	err := readLookups(ctx, s.pool, func(l db.ArxivLookup) { out[l.ArxivID] = l },
+		`SELECT `+lookupColumns+` FROM arxiv_lookups WHERE arxiv_id = ANY($1)`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("read arXiv lookups: %w", err)
+		return nil, err
+	}
+	return out, nil
+}
+
+// ArxivLookupsAfter returns up to n lookup records with an id above after,
+// in the database's order of ids.
+func (s *Store) ArxivLookupsAfter(ctx context.Context, after string, n int) ([]db.ArxivLookup, error) {
+	var out []db.ArxivLookup
+	err := readLookups(ctx, s.pool, func(l db.ArxivLookup) { out = append(out, l) },
+		`SELECT `+lookupColumns+` FROM arxiv_lookups WHERE arxiv_id > $1 ORDER BY arxiv_id LIMIT $2`, after, n)
+	return out, err
+}
+
+const lookupColumns = `arxiv_id, outcome, asked, error`
+
+// readLookups runs a query of lookupColumns rows and calls add with each.
+func readLookups(ctx context.Context, q querier, add func(db.ArxivLookup), sql string, args ...any) error {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("read arXiv lookups: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -38,15 +59,15 @@ func (s *Store) ArxivLookups(ctx context.Context, ids []string) (map[string]db.A
 		var outcome string
 		var asked int64
 		if err := rows.Scan(&l.ArxivID, &outcome, &asked, &l.Error); err != nil {
-			return nil, fmt.Errorf("read arXiv lookups: %w", err)
+			return fmt.Errorf("read arXiv lookups: %w", err)
 		}
 		l.Outcome, l.At = db.LookupOutcome(outcome), fromUnix(asked)
-		out[l.ArxivID] = l
+		add(l)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read arXiv lookups: %w", err)
+		return fmt.Errorf("read arXiv lookups: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // ArxivIDsToComplete returns arXiv ids of papers stored without categories,

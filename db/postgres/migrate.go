@@ -203,6 +203,17 @@ CREATE TABLE digest_papers (
 	PRIMARY KEY (recipient, topic, paper_uid)
 );
 `,
+	// 9: how far a copy into this store (paperfeed copy-store) has come,
+	// one row per part, written with each batch (see SQLite's migration 13).
+	`
+CREATE TABLE copy_marks (
+	part   TEXT PRIMARY KEY,
+	source TEXT NOT NULL,
+	after  TEXT NOT NULL,
+	rows   BIGINT NOT NULL,
+	at     BIGINT NOT NULL
+);
+`,
 }
 
 // migrateLock is the advisory lock key migrations hold: one migrating

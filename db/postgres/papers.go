@@ -13,7 +13,7 @@ import (
 
 // Paper returns the paper of a UID, db.ErrNotFound when none has it.
 func (s *Store) Paper(ctx context.Context, uid string) (*model.Paper, error) {
-	ps, err := s.selectPapers(ctx, "uid = $1", uid)
+	ps, err := selectPapers(ctx, s.pool, "uid = $1", uid)
 	if err != nil {
 		return nil, fmt.Errorf("paper %q: %w", uid, err)
 	}
@@ -25,7 +25,7 @@ func (s *Store) Paper(ctx context.Context, uid string) (*model.Paper, error) {
 
 // Identified returns the papers holding one of the arXiv ids or DOIs.
 func (s *Store) Identified(ctx context.Context, arxivIDs, dois []string) ([]*model.Paper, error) {
-	ps, err := s.selectPapers(ctx, "(arxiv_id <> '' AND arxiv_id = ANY($1)) OR (doi <> '' AND doi = ANY($2))", nonNil(arxivIDs), nonNil(dois))
+	ps, err := selectPapers(ctx, s.pool, "(arxiv_id <> '' AND arxiv_id = ANY($1)) OR (doi <> '' AND doi = ANY($2))", nonNil(arxivIDs), nonNil(dois))
 	if err != nil {
 		return nil, fmt.Errorf("identified papers: %w", err)
 	}
@@ -34,8 +34,8 @@ func (s *Store) Identified(ctx context.Context, arxivIDs, dois []string) ([]*mod
 
 // selectPapers reads the papers matching a WHERE clause, in ID order, with
 // their sightings.
-func (s *Store) selectPapers(ctx context.Context, where string, args ...any) ([]*model.Paper, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+paperColumns+" FROM papers WHERE "+where+" ORDER BY id", args...)
+func selectPapers(ctx context.Context, q querier, where string, args ...any) ([]*model.Paper, error) {
+	rows, err := q.Query(ctx, "SELECT "+paperColumns+" FROM papers WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Store) selectPapers(ctx context.Context, where string, args ...any) ([]
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	full, err := loadSightings(ctx, s.pool, ids)
+	full, err := loadSightings(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}

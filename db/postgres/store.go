@@ -178,6 +178,12 @@ func (s *Store) Update(ctx context.Context, fn func(db.Tx) error) error {
 	if err := fn(t); err != nil {
 		return err
 	}
+	if t.restored {
+		// Restore wrote IDs the sequence did not hand out.
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('papers', 'id'), max(id)) FROM papers"); err != nil {
+			return fmt.Errorf("advance the paper ID sequence: %w", err)
+		}
+	}
 	if t.changed {
 		if _, err := tx.Exec(ctx, "UPDATE meta SET value = value + 1 WHERE key = 'generation'"); err != nil {
 			return fmt.Errorf("bump generation: %w", err)

@@ -12,7 +12,8 @@ import (
 	"github.com/paperfeed/paperfeed/db/postgres/pgtest"
 )
 
-var urls sync.Map // db.Store -> its URL, for Again
+// urls remembers the URL of each store the suite opens, for Again.
+var urls sync.Map // db.Store -> its URL
 
 // openTest opens a store in a schema of its own, dropped when the test ends:
 // tests run in parallel on one database.

@@ -18,8 +18,9 @@ var _ db.Tx = (*Tx)(nil)
 // Tx is a write transaction; it implements db.Tx. pgx prepares and caches
 // each statement on its connection on first use.
 type Tx struct {
-	tx      pgx.Tx
-	changed bool
+	tx       pgx.Tx
+	changed  bool
+	restored bool // Restore inserted papers with their own IDs: the ID sequence must pass them
 }
 
 // Candidates returns the stored papers an incoming item may be: the paper that
@@ -161,18 +162,7 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	}
 	// Categories and sightings in one round trip.
 	var b pgx.Batch
-	for _, c := range p.Categories {
-		b.Queue(`INSERT INTO paper_categories (category, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c, p.ID)
-	}
-	for _, k := range p.BlockKeys {
-		b.Queue(`INSERT INTO paper_blocks (key, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, p.ID)
-	}
-	for _, sg := range p.Sightings {
-		b.Queue(`INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen,
-			rule = excluded.rule, reason = excluded.reason`,
-			sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
-	}
+	queueRelated(&b, p, upsertSighting)
 	if b.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
 			return fmt.Errorf("save categories and sightings of paper %d: %w", p.ID, err)
@@ -180,6 +170,27 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 	}
 	t.changed = true
 	return nil
+}
+
+const (
+	upsertSighting = `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+			ON CONFLICT (source, guid) DO UPDATE SET paper_id = excluded.paper_id, link = excluded.link, last_seen = excluded.last_seen,
+			rule = excluded.rule, reason = excluded.reason`
+	insertSighting = `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`
+)
+
+// queueRelated queues the writes of a stored paper's categories, blocking
+// keys and sightings, the sightings with the statement sighting.
+func queueRelated(b *pgx.Batch, p *model.Paper, sighting string) {
+	for _, c := range p.Categories {
+		b.Queue(`INSERT INTO paper_categories (category, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c, p.ID)
+	}
+	for _, k := range p.BlockKeys {
+		b.Queue(`INSERT INTO paper_blocks (key, paper_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, k, p.ID)
+	}
+	for _, sg := range p.Sightings {
+		b.Queue(sighting, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
+	}
 }
 
 func (t *Tx) uidTaken(ctx context.Context, uid string) (bool, error) {

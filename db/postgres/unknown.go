@@ -27,7 +27,16 @@ func (s *Store) UnknownIDs(ctx context.Context) (map[string]time.Time, error) {
 
 // RecordUnknownID records id as unknown at t.
 func (s *Store) RecordUnknownID(ctx context.Context, id string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO unknown_ids (id, at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, id, unix(at))
+	return recordUnknownID(ctx, s.pool, id, at)
+}
+
+// RecordUnknownID records id as unknown at t in the transaction.
+func (t *Tx) RecordUnknownID(ctx context.Context, id string, at time.Time) error {
+	return recordUnknownID(ctx, t.tx, id, at)
+}
+
+func recordUnknownID(ctx context.Context, e execer, id string, at time.Time) error {
+	_, err := e.Exec(ctx, `INSERT INTO unknown_ids (id, at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, id, unix(at))
 	if err != nil {
 		return fmt.Errorf("record unknown id %s: %w", id, err)
 	}

@@ -33,29 +33,47 @@ func (s *Store) ArxivLookups(ctx context.Context, ids []string) (map[string]db.A
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT arxiv_id, outcome, asked, error FROM arxiv_lookups WHERE arxiv_id IN (?`+
-			strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		err := readLookups(ctx, s.r, func(l db.ArxivLookup) { out[l.ArxivID] = l },
+			`SELECT `+lookupColumns+` FROM arxiv_lookups WHERE arxiv_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("read arXiv lookups: %w", err)
-		}
-		for rows.Next() {
-			var l db.ArxivLookup
-			var outcome string
-			var asked int64
-			if err := rows.Scan(&l.ArxivID, &outcome, &asked, &l.Error); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("read arXiv lookups: %w", err)
-			}
-			l.Outcome, l.At = db.LookupOutcome(outcome), fromUnix(asked)
-			out[l.ArxivID] = l
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read arXiv lookups: %w", err)
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// ArxivLookupsAfter returns up to n lookup records with an id above after,
+// in byte order of ids.
+func (s *Store) ArxivLookupsAfter(ctx context.Context, after string, n int) ([]db.ArxivLookup, error) {
+	var out []db.ArxivLookup
+	err := readLookups(ctx, s.r, func(l db.ArxivLookup) { out = append(out, l) },
+		`SELECT `+lookupColumns+` FROM arxiv_lookups WHERE arxiv_id > ? ORDER BY arxiv_id LIMIT ?`, after, n)
+	return out, err
+}
+
+const lookupColumns = `arxiv_id, outcome, asked, error`
+
+// readLookups runs a query of lookupColumns rows and calls add with each.
+func readLookups(ctx context.Context, q querier, add func(db.ArxivLookup), query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read arXiv lookups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l db.ArxivLookup
+		var outcome string
+		var asked int64
+		if err := rows.Scan(&l.ArxivID, &outcome, &asked, &l.Error); err != nil {
+			return fmt.Errorf("read arXiv lookups: %w", err)
+		}
+		l.Outcome, l.At = db.LookupOutcome(outcome), fromUnix(asked)
+		add(l)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read arXiv lookups: %w", err)
+	}
+	return nil
 }
 
 // ArxivIDsToComplete returns arXiv ids of papers stored without categories,

@@ -226,6 +226,19 @@ CREATE TABLE digest_papers (
 	PRIMARY KEY (recipient, topic, paper_uid)
 ) WITHOUT ROWID;
 `,
+	// 13: how far a copy into this store (paperfeed copy-store) has come,
+	// one row per part, written with each batch: a copy stopped midway is
+	// resumed from it, and a store holding papers but no marks is never
+	// written into by a copy. Times are Unix seconds.
+	`
+CREATE TABLE copy_marks (
+	part   TEXT PRIMARY KEY,
+	source TEXT NOT NULL,
+	after  TEXT NOT NULL,
+	rows   INTEGER NOT NULL,
+	at     INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // migrate brings the schema to the newest version. It is idempotent: applied

@@ -11,7 +11,7 @@ import (
 
 // Paper returns the paper of a UID, db.ErrNotFound when none has it.
 func (s *Store) Paper(ctx context.Context, uid string) (*model.Paper, error) {
-	ps, err := s.selectPapers(ctx, "uid = ?", uid)
+	ps, err := selectPapers(ctx, s.r, "uid = ?", uid)
 	if err != nil {
 		return nil, fmt.Errorf("paper %q: %w", uid, err)
 	}
@@ -46,7 +46,7 @@ func (s *Store) Identified(ctx context.Context, arxivIDs, dois []string) ([]*mod
 	if where == "" {
 		return nil, nil
 	}
-	ps, err := s.selectPapers(ctx, where, args...)
+	ps, err := selectPapers(ctx, s.r, where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("identified papers: %w", err)
 	}
@@ -55,8 +55,8 @@ func (s *Store) Identified(ctx context.Context, arxivIDs, dois []string) ([]*mod
 
 // selectPapers reads the papers matching a WHERE clause, in ID order, with
 // their sightings.
-func (s *Store) selectPapers(ctx context.Context, where string, args ...any) ([]*model.Paper, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT "+paperColumns+" FROM papers WHERE "+where+" ORDER BY id", args...)
+func selectPapers(ctx context.Context, q querier, where string, args ...any) ([]*model.Paper, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+paperColumns+" FROM papers WHERE "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Store) selectPapers(ctx context.Context, where string, args ...any) ([]
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	full, err := loadSightings(ctx, s.r, ids)
+	full, err := loadSightings(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}

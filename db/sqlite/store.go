@@ -55,6 +55,8 @@ const (
 	stTouch
 	stBlockPapers
 	stInsertBlock
+	stRestorePaper
+	stInsertSighting
 	numWriteStmts
 )
 
@@ -83,6 +85,10 @@ var writeSQL = [numWriteStmts]string{
 	stTouch:       `UPDATE sightings SET last_seen = ? WHERE source = ? AND guid = ?`,
 	stBlockPapers: `SELECT paper_id FROM paper_blocks WHERE key = ? ORDER BY paper_id DESC LIMIT ` + strconv.Itoa(db.MaxPerBlock),
 	stInsertBlock: `INSERT INTO paper_blocks (key, paper_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+	stRestorePaper: `INSERT INTO papers (title, title_key, abstract, authors, published, updated, first_seen,
+			categories, arxiv_id, doi, links, upvotes, comment, journal_ref, uid, id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	stInsertSighting: `INSERT INTO sightings (source, guid, paper_id, link, first_seen, last_seen, rule, reason) VALUES (?,?,?,?,?,?,?,?)`,
 }
 
 var (

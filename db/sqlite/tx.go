@@ -240,6 +240,33 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 			}
 		}
 	}
+	return t.saveRelated(ctx, p, stUpsertSighting)
+}
+
+// Restore inserts papers copied from another store with their IDs and UIDs.
+func (t *Tx) Restore(ctx context.Context, ps []*model.Paper) error {
+	for _, p := range ps {
+		if p.ID <= 0 || p.UID == "" {
+			return fmt.Errorf("restore paper %q: it has no ID or UID", p.Title)
+		}
+		args, authors := paperRow(p)
+		if _, err := t.stmt(ctx, stRestorePaper).ExecContext(ctx, append(args, p.UID, p.ID)...); err != nil {
+			return fmt.Errorf("restore paper %d (%s): %w", p.ID, p.UID, err)
+		}
+		if err := t.queueFTS(ctx, ftsOp{id: p.ID, title: p.Title, abstract: p.Abstract, authors: authors}); err != nil {
+			return err
+		}
+		if err := t.saveRelated(ctx, p, stInsertSighting); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveRelated writes a stored paper's blocking keys, categories and
+// sightings, the sightings with statement sighting (an upsert for Save, a
+// plain insert for Restore).
+func (t *Tx) saveRelated(ctx context.Context, p *model.Paper, sighting int) error {
 	for _, k := range p.BlockKeys {
 		if _, err := t.stmt(ctx, stInsertBlock).ExecContext(ctx, k, p.ID); err != nil {
 			return fmt.Errorf("save blocking key of paper %d: %w", p.ID, err)
@@ -251,7 +278,7 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 		}
 	}
 	for _, sg := range p.Sightings {
-		_, err := t.stmt(ctx, stUpsertSighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
+		_, err := t.stmt(ctx, sighting).ExecContext(ctx, sg.Source, sg.GUID, p.ID, sg.Link, unix(sg.FirstSeen), unix(sg.LastSeen), sg.Rule, sg.Reason)
 		if err != nil {
 			return fmt.Errorf("save sighting %s/%s: %w", sg.Source, sg.GUID, err)
 		}

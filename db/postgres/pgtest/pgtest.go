@@ -1,7 +1,7 @@
-// Package pgtest gives a test a PostgreSQL schema of its own on the database
-// named by $PAPERFEED_TEST_POSTGRES_URL (.ci/run sets it), dropped when the
-// test ends, so tests run in parallel on one database. Without the variable
-// the test is skipped with a message saying so.
+// Package pgtest gives a test a PostgreSQL database of its own: a schema
+// made for it in the database PAPERFEED_TEST_POSTGRES_URL names and dropped
+// when it ends, so tests run in parallel on one database. Without the
+// variable the test skips, saying so.
 package pgtest
 
 import (
@@ -17,14 +17,13 @@ import (
 )
 
 // URLEnv names the environment variable with the URL of a database the
-// tests may create schemas in.
+// tests may create schemas in (.ci/run sets it).
 const URLEnv = "PAPERFEED_TEST_POSTGRES_URL"
 
 var schemaN atomic.Int64
 
-// URL creates a fresh schema and returns the database's URL with that
-// schema as its search_path: every store opened on it shares the schema, as
-// replicas share a database.
+// URL returns the URL of a new, empty schema (as search_path) for t,
+// dropped with everything in it when t ends; it skips t when URLEnv is unset.
 func URL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(URLEnv)
@@ -35,7 +34,7 @@ func URL(t testing.TB) string {
 	schema := fmt.Sprintf("pftest_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9, schemaN.Add(1))
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("connect to %s: %v", URLEnv, err)
 	}
 	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
@@ -50,10 +49,10 @@ func URL(t testing.TB) string {
 	})
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", URLEnv, err)
 	}
-	qv := u.Query()
-	qv.Set("search_path", schema)
-	u.RawQuery = qv.Encode()
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
 	return u.String()
 }

@@ -1,0 +1,187 @@
+package copystore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/paperfeed/paperfeed/db"
+)
+
+// Part is one kind of row a store holds, as a copy reads it from the source
+// and writes it into the destination. Its rows have keys in an order the
+// source pages them in; a copy records the key of the last row it wrote.
+type Part struct {
+	Name string
+	// Read reads up to n rows with keys after after ("": from the first) from
+	// s, in key order, as a Batch.
+	Read func(ctx context.Context, s db.Store, after string, n int) (Batch, error)
+	// Count is what the part's rows count in a store's Counts, the first
+	// entry its rows themselves; a finished copy has equal counts in both.
+	Count func(c db.Counts) []Tally
+	// Same, when set, tells whether the destination's row at key is the
+	// source's (the destination's rows came from this source): "" when it
+	// is, else why not. A part without it is proved by the others.
+	Same func(ctx context.Context, src, dst db.Store, key string) (string, error)
+}
+
+// Batch is rows read from the source, ready to write in one transaction.
+type Batch struct {
+	Rows  int    // rows in the batch; 0 when the part has no more
+	Last  string // the key of the last row
+	Write func(ctx context.Context, tx db.Tx) error
+}
+
+// Tally is a count of one kind of row.
+type Tally struct {
+	What string
+	N    int64
+}
+
+// Parts are what a copy copies, in order: the papers first (each with its
+// sightings, categories and blocking keys; the full-text index is rebuilt by
+// the destination), then the source states, the arXiv lookups and the ids
+// upstreams said they do not know. Leases (held by running replicas, expired
+// within a minute), the generation (the destination keeps its own) and copy
+// marks are a store's own and not copied.
+func Parts() []Part {
+	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart()}
+}
+
+func papersPart() Part {
+	return Part{
+		Name: "papers",
+		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
+			id, err := paperKey(after)
+			if err != nil {
+				return Batch{}, err
+			}
+			ps, err := s.PapersAfter(ctx, id, n)
+			if err != nil || len(ps) == 0 {
+				return Batch{}, err
+			}
+			return Batch{Rows: len(ps), Last: strconv.FormatInt(ps[len(ps)-1].ID, 10), Write: func(ctx context.Context, tx db.Tx) error {
+				return tx.Restore(ctx, ps)
+			}}, nil
+		},
+		Count: func(c db.Counts) []Tally {
+			return []Tally{{"papers", c.Papers}, {"sightings", c.Sightings}, {"paper categories", c.Categories}, {"blocking keys", c.BlockKeys}}
+		},
+		// Papers keep their IDs and UIDs: the destination's paper of the last
+		// copied ID is the source's when the UIDs agree.
+		Same: func(ctx context.Context, src, dst db.Store, key string) (string, error) {
+			id, err := paperKey(key)
+			if err != nil {
+				return "", err
+			}
+			d, err := dst.PapersAfter(ctx, id-1, 1)
+			if err != nil {
+				return "", err
+			}
+			s, err := src.PapersAfter(ctx, id-1, 1)
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case len(d) == 0 || d[0].ID != id:
+				return fmt.Sprintf("its copy mark names paper %d, which it does not hold", id), nil
+			case len(s) == 0 || s[0].ID != id:
+				return fmt.Sprintf("the last paper copied into it (ID %d, %s) is not in the source", id, d[0].UID), nil
+			case s[0].UID != d[0].UID:
+				return fmt.Sprintf("the last paper copied into it (ID %d) is %s, the source's paper %d is %s", id, d[0].UID, id, s[0].UID), nil
+			}
+			return "", nil
+		},
+	}
+}
+
+func paperKey(key string) (int64, error) {
+	if key == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("copy mark of papers: bad paper ID %q", key)
+	}
+	return id, nil
+}
+
+func sourcesPart() Part {
+	return Part{
+		Name: "sources",
+		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
+			all, err := s.SourceStates(ctx)
+			if err != nil {
+				return Batch{}, err
+			}
+			names := page(slices.Collect(maps.Keys(all)), after, n)
+			if len(names) == 0 {
+				return Batch{}, nil
+			}
+			return Batch{Rows: len(names), Last: names[len(names)-1], Write: func(ctx context.Context, tx db.Tx) error {
+				for _, name := range names {
+					if err := tx.SaveSourceState(ctx, all[name]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}, nil
+		},
+		Count: func(c db.Counts) []Tally { return []Tally{{"source states", c.SourceStates}} },
+	}
+}
+
+func lookupsPart() Part {
+	return Part{
+		Name: "arxiv-lookups",
+		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
+			ls, err := s.ArxivLookupsAfter(ctx, after, n)
+			if err != nil || len(ls) == 0 {
+				return Batch{}, err
+			}
+			return Batch{Rows: len(ls), Last: ls[len(ls)-1].ArxivID, Write: func(ctx context.Context, tx db.Tx) error {
+				return tx.RecordArxivLookups(ctx, ls)
+			}}, nil
+		},
+		Count: func(c db.Counts) []Tally { return []Tally{{"arXiv lookups", c.ArxivLookups}} },
+	}
+}
+
+func unknownPart() Part {
+	return Part{
+		Name: "unknown-ids",
+		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
+			all, err := s.UnknownIDs(ctx)
+			if err != nil {
+				return Batch{}, err
+			}
+			ids := page(slices.Collect(maps.Keys(all)), after, n)
+			if len(ids) == 0 {
+				return Batch{}, nil
+			}
+			return Batch{Rows: len(ids), Last: ids[len(ids)-1], Write: func(ctx context.Context, tx db.Tx) error {
+				for _, id := range ids {
+					if err := tx.RecordUnknownID(ctx, id, all[id]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}, nil
+		},
+		Count: func(c db.Counts) []Tally { return []Tally{{"unknown ids", c.UnknownIDs}} },
+	}
+}
+
+// page returns up to n of keys after after, in byte order: the pages of a
+// part read whole (its rows are few).
+func page(keys []string, after string, n int) []string {
+	sort.Strings(keys)
+	i := sort.SearchStrings(keys, after)
+	for i < len(keys) && keys[i] <= after {
+		i++
+	}
+	return keys[i:min(i+n, len(keys))]
+}
