@@ -79,6 +79,25 @@ type Options struct {
 	OneShot bool
 }
 
+// SeenGrace is how far before the previous message's end the next one's
+// papers begin. A collector stamps a paper's first_seen when its pass's items
+// are fetched, before the write transaction that stores them commits; a
+// paper stamped just before a send time and committed just after it was not
+// in that send and would otherwise be before the next one's start. The grace
+// covers the longest stamp-to-commit delay (waiting for the write lock plus
+// merging a large pass) with a wide margin; DigestSentPapers keeps a paper
+// in the overlap from going twice to a recipient under a topic.
+const SeenGrace = 15 * time.Minute
+
+// errLostClaim is a send whose run another process took over (this one's
+// claim expired): it stops before sending more, as the other sends them.
+var errLostClaim = errors.New("the claim on the run was lost to another process")
+
+// recordAttempts is how many times a delivery the server accepted is
+// recorded before the send fails: a run retried without the record would
+// send the message again.
+const recordAttempts = 4
+
 // ClaimTTL is how long a run's claim outlives its last renewal (one per
 // message sent): a process killed mid-send holds the period at most this long.
 const ClaimTTL = 2 * time.Minute
@@ -203,13 +222,14 @@ func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, no
 	return out, nil
 }
 
-// since is where d's next message's papers begin: where its previous
-// message's ended, or, before any, at the send time before the current one.
+// since is where d's next message's papers begin: SeenGrace before where its
+// previous message's ended, or, before any, at the send time before the
+// current one.
 func (r *Runner) since(ctx context.Context, d config.Digest, now time.Time) (time.Time, error) {
 	last, err := r.store.LastDigestRun(ctx, d.Name)
 	switch {
 	case err == nil:
-		return last.Until, nil
+		return last.Until.Add(-SeenGrace), nil
 	case errors.Is(err, db.ErrNotFound):
 		s := digest.ScheduleOf(d)
 		return s.Before(s.Last(now)), nil
@@ -233,16 +253,20 @@ func Recipient(to string) string {
 // its retry time) and returned with the server's answer.
 func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result, error) {
 	now := r.now()
-	period, _ := Period(d, now)
+	period, slotStart := Period(d, now)
 	if force {
 		period += "+forced-" + now.UTC().Format("20060102T150405Z")
 	}
 	res := Result{Digest: d.Name, Period: period}
-	if run, err := r.store.DigestRun(ctx, d.Name, period); err == nil && !run.Sent.IsZero() {
-		res.Skipped = SkipAlreadySent
-		return res, nil
-	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
-		return res, err
+	if !force {
+		// Any run sent since the slot began counts, a forced one (a run
+		// key of its own) included.
+		if last, err := r.store.LastDigestRun(ctx, d.Name); err == nil && !last.Sent.Before(slotStart) {
+			res.Skipped = SkipAlreadySent
+			return res, nil
+		} else if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return res, err
+		}
 	}
 	ok, err := r.store.ClaimDigestRun(ctx, d.Name, period, r.holder, now, ClaimTTL)
 	if err != nil {
@@ -266,15 +290,18 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 			pending = append(pending, m)
 		}
 	}
+	// Composing may outlast the claim: renew it before the first message.
+	if err := r.renew(ctx, d, period); err != nil {
+		return res, r.fail(ctx, d, period, now, err)
+	}
 	err = r.transport.Send(ctx, pending, func(m *Message) error {
-		if err := r.store.RecordDigestDelivery(ctx, delivery(m, r.now())); err != nil {
+		if err := r.record(ctx, m); err != nil {
 			return err
 		}
 		res.Sent++
 		res.Papers += m.Papers()
 		r.metrics.sent(d.Name)
-		_, err := r.store.ClaimDigestRun(ctx, d.Name, period, r.holder, r.now(), ClaimTTL)
-		return err
+		return r.renew(ctx, d, period)
 	})
 	if err != nil {
 		return res, r.fail(ctx, d, period, now, err)
@@ -287,6 +314,36 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 	}
 	r.metrics.finished(d.Name, r.now())
 	return res, nil
+}
+
+// renew extends this process's claim on the run; errLostClaim when another
+// process holds it now.
+func (r *Runner) renew(ctx context.Context, d config.Digest, period string) error {
+	ok, err := r.store.ClaimDigestRun(ctx, d.Name, period, r.holder, r.now(), ClaimTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("digest %s %s: %w", d.Name, period, errLostClaim)
+	}
+	return nil
+}
+
+// record records the delivery of m, which the server accepted, retrying a
+// failure a few times, and even when ctx is cancelled: a message sent and
+// not recorded is sent again by the run's retry.
+func (r *Runner) record(ctx context.Context, m *Message) error {
+	ctx = context.WithoutCancel(ctx)
+	d := delivery(m, r.now())
+	var err error
+	for i := range recordAttempts {
+		if err = r.store.RecordDigestDelivery(ctx, d); err == nil {
+			return nil
+		}
+		r.log.Warn("record digest delivery", "digest", m.Digest, "to", Recipient(m.To), "attempt", i+1, "err", err)
+		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond)
+	}
+	return err
 }
 
 // fail records a failed attempt; the run is kept from other processes until
