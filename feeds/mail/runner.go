@@ -169,43 +169,26 @@ func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, no
 	if err != nil {
 		return nil, err
 	}
-	type topicPapers struct {
-		t    config.Topic
-		list []Item
-	}
 	var topics []topicPapers
 	for _, name := range d.Topics {
 		t, ok := r.cfg.Topic(name)
 		if !ok {
 			return nil, fmt.Errorf("digest %q: unknown topic %q", d.Name, name)
 		}
-		ps, err := digest.Papers(ctx, r.store, r.models, t, from, now, 0)
+		tp, err := r.topicPapers(ctx, d, t, from, now)
 		if err != nil {
 			return nil, fmt.Errorf("digest %q: %w", d.Name, err)
 		}
-		items := make([]Item, len(ps))
-		for i, p := range ps {
-			v := digest.View(p)
-			items[i] = Item{Paper: v, PageURL: r.site.PaperURL(v.UID)}
-		}
-		topics = append(topics, topicPapers{t, items})
+		topics = append(topics, tp)
 	}
 	var out []*Message
 	for _, to := range d.To {
 		rcpt := Recipient(to)
 		var sections []Section
 		for _, tp := range topics {
-			uids := make([]string, len(tp.list))
-			for i, it := range tp.list {
-				uids[i] = it.UID
-			}
-			sent, err := r.store.DigestSentPapers(ctx, rcpt, tp.t.Name, uids)
-			if err != nil {
-				return nil, err
-			}
 			var keep []Item
 			for _, it := range tp.list {
-				if !sent[it.UID] && len(keep) < d.MaxPapers {
+				if !tp.sent[rcpt][it.UID] && len(keep) < d.MaxPapers {
 					keep = append(keep, it)
 				}
 			}
@@ -220,6 +203,51 @@ func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, no
 		}
 	}
 	return out, nil
+}
+
+// topicPapers is a topic's candidates for a message, best first, and which
+// of them each recipient was sent under the topic.
+type topicPapers struct {
+	t    config.Topic
+	list []Item
+	sent map[string]map[string]bool // by recipient, then UID
+}
+
+// topicPapers reads t's papers first seen in [from, until) and which were
+// sent to each of d's recipients. The store's candidates are capped
+// (digest.MaxCandidates) before the sent ones are left out, so when the cap
+// was reached it asks again for that many more as the recipient with the
+// most was sent: each recipient then has the cap's worth of papers not sent
+// to choose its best from.
+func (r *Runner) topicPapers(ctx context.Context, d config.Digest, t config.Topic, from, until time.Time) (topicPapers, error) {
+	want := digest.MaxCandidates
+	for {
+		ps, err := digest.Papers(ctx, r.store, r.models, t, from, until, want)
+		if err != nil {
+			return topicPapers{}, err
+		}
+		tp := topicPapers{t: t, list: make([]Item, len(ps)), sent: map[string]map[string]bool{}}
+		uids := make([]string, len(ps))
+		for i, p := range ps {
+			v := digest.View(p)
+			tp.list[i] = Item{Paper: v, PageURL: r.site.PaperURL(v.UID)}
+			uids[i] = v.UID
+		}
+		most := 0
+		for _, to := range d.To {
+			rcpt := Recipient(to)
+			sent, err := r.store.DigestSentPapers(ctx, rcpt, t.Name, uids)
+			if err != nil {
+				return topicPapers{}, err
+			}
+			tp.sent[rcpt] = sent
+			most = max(most, len(sent))
+		}
+		if len(ps) < want || digest.MaxCandidates+most <= want {
+			return tp, nil
+		}
+		want = digest.MaxCandidates + most
+	}
 }
 
 // since is where d's next message's papers begin: SeenGrace before where its

@@ -3,14 +3,17 @@ package mail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paperfeed/paperfeed/aggregator/digest"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
+	"github.com/paperfeed/paperfeed/db/model"
 	"github.com/paperfeed/paperfeed/feeds/mail/mailpittest"
 )
 
@@ -182,6 +185,48 @@ func TestRunnerLateCommit(t *testing.T) {
 	for _, m := range tr.got[2:] {
 		if !strings.Contains(m.Text, "Learning late") || strings.Contains(m.Text, "Learning one") {
 			t.Errorf("next message to %s:\n%s", m.To, m.Text)
+		}
+	}
+}
+
+// TestRunnerBusyTopic: when more than digest.MaxCandidates papers are new in
+// a topic and the best of them went to the recipients in another digest, the
+// message still has the others.
+func TestRunnerBusyTopic(t *testing.T) {
+	_, s, tr, r := fakeRunner(t, day1.Add(time.Hour))
+	var ps []*model.Paper
+	for i := range digest.MaxCandidates + 10 {
+		ps = append(ps, seen(100+i, fmt.Sprintf("Learning %d", i), day1.Add(-time.Duration(i+1)*time.Second)))
+	}
+	dbtest.Save(t, s, ps...)
+	ctx := context.Background()
+	ml, _ := r.cfg.Topic("ml")
+	best, err := digest.Papers(ctx, s, r.models, ml, day1.Add(-24*time.Hour), day1.Add(time.Hour), 0)
+	if err != nil || len(best) != digest.MaxCandidates {
+		t.Fatalf("candidates: %d %v", len(best), err)
+	}
+	for _, to := range []string{"me@example.org", "bo@example.org"} {
+		d := db.DigestDelivery{Digest: "other", Period: "2026-11-21", Recipient: to, MessageID: "<other-" + to + ">", Sent: day1}
+		for _, p := range best {
+			d.Papers = append(d.Papers, db.DigestPaper{Topic: "ml", UID: p.UID})
+		}
+		if err := s.RecordDigestDelivery(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := r.Send(ctx, r.cfg.Digests[0], false)
+	if err != nil || res.Sent != 2 || res.Papers != 2*11 {
+		t.Fatalf("send: %+v %v, want the 11 papers not sent yet to each recipient", res, err)
+	}
+	sent := map[string]bool{}
+	for _, p := range best {
+		sent[p.UID] = true
+	}
+	for _, m := range tr.got {
+		for _, it := range m.Sections[0].Papers {
+			if sent[it.UID] {
+				t.Errorf("%s was sent to %s again", it.UID, m.To)
+			}
 		}
 	}
 }
