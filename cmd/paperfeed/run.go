@@ -76,8 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "digest":
 		fs.StringVar(&dm.name, "name", "", "the [[digest]] to print or send")
 		fs.BoolVar(&dm.dryRun, "dry-run", false, "print the message that would go out now")
-		fs.BoolVar(&dm.send, "send", false, "send it now, unless this period's was sent")
-		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this period's was sent")
+		fs.BoolVar(&dm.send, "send", false, "send it now, unless this slot's was sent")
+		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this slot's was sent")
 	case "export":
 		fs.StringVar(&outDir, "out", "", "output directory")
 	case "backup":

@@ -25,10 +25,10 @@ type Transport interface {
 	Send(ctx context.Context, msgs []*Message, sent func(*Message) error) error
 }
 
-// Runner sends the configured digests. Each digest's periods begin at its
-// send times (digest.Schedule); a period is a run in the store, claimed by
+// Runner sends the configured digests. Each digest's slots begin at its
+// send times (digest.Schedule); a slot is a run in the store, claimed by
 // one process, so that it is sent once across replicas and restarts. A run
-// missed while paperfeed was down is the period in progress when it starts:
+// missed while paperfeed was down is the slot in progress when it starts:
 // it goes out then, once, late.
 type Runner struct {
 	cfg       *config.Config
@@ -75,7 +75,7 @@ type Options struct {
 	// Poll bounds the wait between looks at the schedule (default 1 minute).
 	Poll time.Duration
 	// OneShot is a command's single send, which no retry follows: a failure
-	// releases the period at once instead of holding it for a backoff.
+	// releases the slot at once instead of holding it for a backoff.
 	OneShot bool
 }
 
@@ -99,7 +99,7 @@ var errLostClaim = errors.New("the claim on the run was lost to another process"
 const recordAttempts = 4
 
 // ClaimTTL is how long a run's claim outlives its last renewal (one per
-// message sent): a process killed mid-send holds the period at most this long.
+// message sent): a process killed mid-send holds the slot at most this long.
 const ClaimTTL = 2 * time.Minute
 
 // NewRunner returns a runner for cfg's digests.
@@ -136,21 +136,23 @@ func NewRunner(cfg *config.Config, store db.Store, o Options) *Runner {
 
 // Result is what one send of a digest did.
 type Result struct {
-	Digest, Period string
-	Sent           int    // messages sent now
-	Papers         int    // papers in them
-	Skipped        string // why nothing was sent, when nothing was
+	Digest, Slot string
+	Sent         int    // messages sent now
+	Papers       int    // papers in them
+	Skipped      string // why nothing was sent, when nothing was
 }
 
 // Reasons a send sends nothing.
 const (
-	SkipAlreadySent = "already sent in this period"
-	SkipClaimed     = "another process is sending this period"
+	SkipAlreadySent = "already sent in this slot"
+	SkipClaimed     = "another process is sending this slot"
 	SkipNothingNew  = "no new papers"
 )
 
-// Period is the key of the period of d in progress at now, and its start.
-func Period(d config.Digest, now time.Time) (string, time.Time) {
+// SlotOf is the key of d's slot in progress at now, and its start. A slot
+// is the span from one of the digest's send times to the next: one message
+// per recipient (a digest.Period is a feed's calendar day or week instead).
+func SlotOf(d config.Digest, now time.Time) (string, time.Time) {
 	s := digest.ScheduleOf(d)
 	slot := s.Last(now)
 	return s.SlotKey(slot), slot
@@ -161,7 +163,7 @@ func Period(d config.Digest, now time.Time) (string, time.Time) {
 // previous message (the first message: since the send time before the
 // current one), that were not sent to the recipient under that topic yet.
 // It returns them and where their papers end (now).
-func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, now time.Time) ([]*Message, error) {
+func (r *Runner) Compose(ctx context.Context, d config.Digest, slot string, now time.Time) ([]*Message, error) {
 	if r.cfg.Mail == nil {
 		return nil, errors.New("no [mail] table")
 	}
@@ -194,7 +196,7 @@ func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, no
 			}
 			sections = append(sections, Section{Topic: tp.t.Name, Title: tp.t.Title, PageURL: r.site.TopicURL(tp.t.Name), Papers: keep})
 		}
-		msg, err := Compose(r.site, r.cfg.Mail, d, period, to, now, sections)
+		msg, err := Compose(r.site, r.cfg.Mail, d, slot, to, now, sections)
 		if err != nil {
 			return nil, err
 		}
@@ -274,18 +276,18 @@ func Recipient(to string) string {
 	return strings.ToLower(strings.TrimSpace(to))
 }
 
-// Send sends d's message of the period in progress now, unless it was sent
+// Send sends d's message of the slot in progress now, unless it was sent
 // already or another process is sending it; force sends anyway, as a run of
 // its own. Recipients a failed earlier attempt reached are not sent to
 // again. A failure is recorded on the run (kept from other processes until
 // its retry time) and returned with the server's answer.
 func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result, error) {
 	now := r.now()
-	period, slotStart := Period(d, now)
+	slot, slotStart := SlotOf(d, now)
 	if force {
-		period += "+forced-" + now.UTC().Format("20060102T150405Z")
+		slot += "+forced-" + now.UTC().Format("20060102T150405Z")
 	}
-	res := Result{Digest: d.Name, Period: period}
+	res := Result{Digest: d.Name, Slot: slot}
 	if !force {
 		// Any run sent since the slot began counts, a forced one (a run
 		// key of its own) included.
@@ -296,7 +298,7 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 			return res, err
 		}
 	}
-	ok, err := r.store.ClaimDigestRun(ctx, d.Name, period, r.holder, now, ClaimTTL)
+	ok, err := r.store.ClaimDigestRun(ctx, d.Name, slot, r.holder, now, ClaimTTL)
 	if err != nil {
 		return res, err
 	}
@@ -304,13 +306,13 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 		res.Skipped = SkipClaimed
 		return res, nil
 	}
-	msgs, err := r.Compose(ctx, d, period, now)
+	msgs, err := r.Compose(ctx, d, slot, now)
 	if err != nil {
-		return res, r.fail(ctx, d, period, now, err)
+		return res, r.fail(ctx, d, slot, now, err)
 	}
-	delivered, err := r.store.DigestDeliveries(ctx, d.Name, period)
+	delivered, err := r.store.DigestDeliveries(ctx, d.Name, slot)
 	if err != nil {
-		return res, r.fail(ctx, d, period, now, err)
+		return res, r.fail(ctx, d, slot, now, err)
 	}
 	var pending []*Message
 	for _, m := range msgs {
@@ -319,8 +321,8 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 		}
 	}
 	// Composing may outlast the claim: renew it before the first message.
-	if err := r.renew(ctx, d, period); err != nil {
-		return res, r.fail(ctx, d, period, now, err)
+	if err := r.renew(ctx, d, slot); err != nil {
+		return res, r.fail(ctx, d, slot, now, err)
 	}
 	err = r.transport.Send(ctx, pending, func(m *Message) error {
 		if err := r.record(ctx, m); err != nil {
@@ -329,15 +331,15 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 		res.Sent++
 		res.Papers += m.Papers()
 		r.metrics.sent(d.Name)
-		return r.renew(ctx, d, period)
+		return r.renew(ctx, d, slot)
 	})
 	if err != nil {
-		return res, r.fail(ctx, d, period, now, err)
+		return res, r.fail(ctx, d, slot, now, err)
 	}
 	if len(msgs) == 0 {
 		res.Skipped = SkipNothingNew
 	}
-	if err := r.store.FinishDigestRun(ctx, d.Name, period, r.holder, r.now(), now); err != nil {
+	if err := r.store.FinishDigestRun(ctx, d.Name, slot, r.holder, r.now(), now); err != nil {
 		return res, err
 	}
 	r.metrics.finished(d.Name, r.now())
@@ -346,13 +348,13 @@ func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result,
 
 // renew extends this process's claim on the run; errLostClaim when another
 // process holds it now.
-func (r *Runner) renew(ctx context.Context, d config.Digest, period string) error {
-	ok, err := r.store.ClaimDigestRun(ctx, d.Name, period, r.holder, r.now(), ClaimTTL)
+func (r *Runner) renew(ctx context.Context, d config.Digest, slot string) error {
+	ok, err := r.store.ClaimDigestRun(ctx, d.Name, slot, r.holder, r.now(), ClaimTTL)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("digest %s %s: %w", d.Name, period, errLostClaim)
+		return fmt.Errorf("digest %s %s: %w", d.Name, slot, errLostClaim)
 	}
 	return nil
 }
@@ -376,7 +378,7 @@ func (r *Runner) record(ctx context.Context, m *Message) error {
 
 // fail records a failed attempt; the run is kept from other processes until
 // this one's next try.
-func (r *Runner) fail(ctx context.Context, d config.Digest, period string, now time.Time, cause error) error {
+func (r *Runner) fail(ctx context.Context, d config.Digest, slot string, now time.Time, cause error) error {
 	r.mu.Lock()
 	st := r.retry[d.Name]
 	wait := r.backoff(st.failures + 1)
@@ -385,7 +387,7 @@ func (r *Runner) fail(ctx context.Context, d config.Digest, period string, now t
 		wait = 0
 	}
 	reason := redact.Text(cause.Error())
-	if err := r.store.FailDigestRun(context.WithoutCancel(ctx), d.Name, period, r.holder, reason, now, now.Add(wait)); err != nil {
+	if err := r.store.FailDigestRun(context.WithoutCancel(ctx), d.Name, slot, r.holder, reason, now, now.Add(wait)); err != nil {
 		r.log.Warn("record failed digest", "digest", d.Name, "err", err)
 	}
 	r.metrics.failed(d.Name)
@@ -402,7 +404,7 @@ func (r *Runner) backoff(n int) time.Duration {
 	return min(d, r.retryMax)
 }
 
-// Run sends each digest when due until ctx is done: at start, a period not
+// Run sends each digest when due until ctx is done: at start, a slot not
 // sent yet (missed while down) goes out at once; then each at its send time.
 // A failed send is retried with backoff. It never returns before ctx is
 // done, and a send in flight finishes its records when asked to stop.
@@ -425,7 +427,7 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// tick sends d when its period in progress is not sent and no backoff is
+// tick sends d when its slot in progress is not sent and no backoff is
 // running, and returns how long to wait before looking again.
 func (r *Runner) tick(ctx context.Context, d config.Digest) time.Duration {
 	r.mu.Lock()
@@ -445,21 +447,21 @@ func (r *Runner) tick(ctx context.Context, d config.Digest) time.Duration {
 		st.next = time.Now().Add(wait)
 		r.retry[d.Name] = st
 		r.metrics.setRetrying(d.Name, true)
-		r.log.Error("digest not sent", "digest", d.Name, "period", res.Period, "failures", st.failures, "retry_in", wait.String(),
+		r.log.Error("digest not sent", "digest", d.Name, "slot", res.Slot, "failures", st.failures, "retry_in", wait.String(),
 			"sent", res.Sent, "err", redact.Text(err.Error()))
 		return wait
 	}
 	delete(r.retry, d.Name)
 	r.metrics.setRetrying(d.Name, false)
 	if res.Skipped == "" || res.Skipped == SkipNothingNew {
-		r.log.Info("digest sent", "digest", d.Name, "period", res.Period, "messages", res.Sent, "papers", res.Papers)
+		r.log.Info("digest sent", "digest", d.Name, "slot", res.Slot, "messages", res.Sent, "papers", res.Papers)
 	}
 	return untilNext
 }
 
 // delivery is the store's record of message m sent at.
 func delivery(m *Message, at time.Time) db.DigestDelivery {
-	d := db.DigestDelivery{Digest: m.Digest, Period: m.Period, Recipient: Recipient(m.To), MessageID: m.MessageID, Sent: at}
+	d := db.DigestDelivery{Digest: m.Digest, Slot: m.Slot, Recipient: Recipient(m.To), MessageID: m.MessageID, Sent: at}
 	for _, s := range m.Sections {
 		for _, p := range s.Papers {
 			d.Papers = append(d.Papers, db.DigestPaper{Topic: s.Topic, UID: p.UID})

@@ -148,7 +148,7 @@ func fakeRunner(t *testing.T, now time.Time) (*mailpittest.Clock, db.Store, *fak
 }
 
 // TestRunnerForcedCountsForThePeriod: after -force, a send in the same
-// period is already sent, whatever arrived since.
+// slot is already sent, whatever arrived since.
 func TestRunnerForcedCountsForThePeriod(t *testing.T) {
 	clk, s, _, r := fakeRunner(t, day1.Add(time.Hour))
 	d := r.cfg.Digests[0]
@@ -160,10 +160,10 @@ func TestRunnerForcedCountsForThePeriod(t *testing.T) {
 	if res, err := r.Send(context.Background(), d, false); err != nil || res.Skipped != SkipAlreadySent {
 		t.Errorf("send after the forced one: %+v %v", res, err)
 	}
-	// The next period sends what arrived since.
+	// The next slot sends what arrived since.
 	clk.Set(day1.Add(25 * time.Hour))
 	if res, err := r.Send(context.Background(), d, false); err != nil || res.Sent != 2 || res.Papers != 2 {
-		t.Errorf("next period: %+v %v", res, err)
+		t.Errorf("next slot: %+v %v", res, err)
 	}
 }
 
@@ -206,7 +206,7 @@ func TestRunnerBusyTopic(t *testing.T) {
 		t.Fatalf("candidates: %d %v", len(best), err)
 	}
 	for _, to := range []string{"me@example.org", "bo@example.org"} {
-		d := db.DigestDelivery{Digest: "other", Period: "2026-11-21", Recipient: to, MessageID: "<other-" + to + ">", Sent: day1}
+		d := db.DigestDelivery{Digest: "other", Slot: "2026-11-21", Recipient: to, MessageID: "<other-" + to + ">", Sent: day1}
 		for _, p := range best {
 			d.Papers = append(d.Papers, db.DigestPaper{Topic: "ml", UID: p.UID})
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 )
 
-// TestStatusDigests: each digest's period in progress (sent, failing with
+// TestStatusDigests: each digest's slot in progress (sent, failing with
 // the server's answer and the retry time, pending), without the recipients'
 // addresses.
 func TestStatusDigests(t *testing.T) {
@@ -72,7 +72,7 @@ at = "09:00"
 		t.Fatalf("%d digests", len(rep.Digests))
 	}
 	m, w, n := rep.Digests[0], rep.Digests[1], rep.Digests[2]
-	if m.Health != "ok" || m.Period != "2026-12-02" || m.LastSent == nil || !m.LastSent.Equal(at) || m.Recipients != 2 || !m.NextSend.Equal(time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)) {
+	if m.Health != "ok" || m.Slot != "2026-12-02" || m.LastSent == nil || !m.LastSent.Equal(at) || m.Recipients != 2 || !m.NextSend.Equal(time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)) {
 		t.Errorf("morning %+v", m)
 	}
 	if w.Health != "failing" || w.Attempts != 1 || w.RetryAt == nil || !w.RetryAt.Equal(at.Add(4*time.Minute)) || !strings.Contains(w.LastError, "550 5.1.1") {
