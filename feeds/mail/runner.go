@@ -147,6 +147,9 @@ const (
 	SkipAlreadySent = "already sent in this slot"
 	SkipClaimed     = "another process is sending this slot"
 	SkipNothingNew  = "no new papers"
+	// skipReached is a retried slot whose every message an earlier
+	// attempt sent: it is only marked sent.
+	skipReached = "every recipient was reached by an earlier attempt"
 )
 
 // SlotOf is the key of d's slot in progress at now, and its start. A slot
@@ -453,8 +456,13 @@ func (r *Runner) tick(ctx context.Context, d config.Digest) time.Duration {
 	}
 	delete(r.retry, d.Name)
 	r.metrics.setRetrying(d.Name, false)
-	if res.Skipped == "" || res.Skipped == SkipNothingNew {
+	switch {
+	case res.Sent > 0:
 		r.log.Info("digest sent", "digest", d.Name, "slot", res.Slot, "messages", res.Sent, "papers", res.Papers)
+	case res.Skipped == SkipNothingNew:
+		r.log.Debug("digest slot done, no message", "digest", d.Name, "slot", res.Slot, "reason", res.Skipped)
+	case res.Skipped == "":
+		r.log.Debug("digest slot done, no message", "digest", d.Name, "slot", res.Slot, "reason", skipReached)
 	}
 	return untilNext
 }

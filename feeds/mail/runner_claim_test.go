@@ -1,9 +1,11 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -147,9 +149,9 @@ func fakeRunner(t *testing.T, now time.Time) (*mailpittest.Clock, db.Store, *fak
 	return clk, s, tr, NewRunner(cfg, s, Options{Now: clk.Now, Holder: "p1", Transport: tr})
 }
 
-// TestRunnerForcedCountsForThePeriod: after -force, a send in the same
+// TestRunnerForcedCountsForTheSlot: after -force, a send in the same
 // slot is already sent, whatever arrived since.
-func TestRunnerForcedCountsForThePeriod(t *testing.T) {
+func TestRunnerForcedCountsForTheSlot(t *testing.T) {
 	clk, s, _, r := fakeRunner(t, day1.Add(time.Hour))
 	d := r.cfg.Digests[0]
 	if res, err := r.Send(context.Background(), d, true); err != nil || res.Sent != 2 {
@@ -228,5 +230,18 @@ func TestRunnerBusyTopic(t *testing.T) {
 				t.Errorf("%s was sent to %s again", it.UID, m.To)
 			}
 		}
+	}
+}
+
+// TestRunnerLogsNothingNewAtDebug: a slot with no new papers is not logged
+// as a digest sent; a debug record says why nothing went out.
+func TestRunnerLogsNothingNewAtDebug(t *testing.T) {
+	_, _, tr, r := fakeRunner(t, day1.Add(30*24*time.Hour)) // the one paper is long before the slot
+	var buf bytes.Buffer
+	r.log = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r.tick(context.Background(), r.cfg.Digests[0])
+	out := buf.String()
+	if strings.Contains(out, "digest sent") || !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, SkipNothingNew) || tr.count() != 0 {
+		t.Errorf("log:\n%s", out)
 	}
 }
