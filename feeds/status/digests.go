@@ -40,21 +40,25 @@ func (h *Handler) digests(ctx context.Context, now time.Time) ([]Digest, error) 
 	out := []Digest{}
 	for _, d := range h.cfg.Digests {
 		s := digest.ScheduleOf(d)
-		slot, _ := mail.SlotOf(d, now)
+		slot, start := mail.SlotOf(d, now)
 		row := Digest{Name: d.Name, Schedule: fmt.Sprintf("every %s at %s %s", d.Every, d.At, s.Loc), Topics: d.Topics,
 			Recipients: len(d.To), Slot: slot, Health: "pending", NextSend: s.Next(now).UTC()}
+		// Sent in the slot: by any run since it began, a forced one (a run
+		// key of its own) included, as the runner decides.
+		sent := false
 		if last, err := h.store.LastDigestRun(ctx, d.Name); err == nil {
 			row.LastSent = ptr(last.Sent)
+			sent = !last.Sent.Before(start)
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, err
 		}
 		run, err := h.store.DigestRun(ctx, d.Name, slot)
 		switch {
+		case sent:
+			row.Health = "ok"
 		case errors.Is(err, db.ErrNotFound):
 		case err != nil:
 			return nil, err
-		case !run.Sent.IsZero():
-			row.Health = "ok"
 		case run.Attempts > 0:
 			row.Health = "failing"
 			row.Attempts, row.ErrorAt, row.RetryAt = run.Attempts, ptr(run.LastErrorAt), ptr(run.Expires)

@@ -47,10 +47,12 @@ at = "09:00"
 	}
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) // a Wednesday
 	at := now.Add(-2 * time.Hour)
-	if ok, err := store.ClaimDigestRun(ctx, "morning", "2026-12-02", "web-1:41", at, time.Minute); err != nil || !ok {
+	// A forced send is a run of its own, and the slot's message.
+	forced := "2026-12-02+forced-20261202T080000Z"
+	if ok, err := store.ClaimDigestRun(ctx, "morning", forced, "web-1:41", at, time.Minute); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if err := store.FinishDigestRun(ctx, "morning", "2026-12-02", "web-1:41", at, at); err != nil {
+	if err := store.FinishDigestRun(ctx, "morning", forced, "web-1:41", at, at); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := store.ClaimDigestRun(ctx, "weekly", "2026-11-30", "web-1:41", at, time.Minute); err != nil || !ok {
