@@ -161,6 +161,15 @@ func SlotOf(d config.Digest, now time.Time) (string, time.Time) {
 	return s.SlotKey(slot), slot
 }
 
+// forcedSuffix begins what a forced send adds to its slot's key.
+const forcedSuffix = "+forced-"
+
+// InSlot reports whether the run key is of the slot: the slot's own run or
+// a forced send in it.
+func InSlot(key, slot string) bool {
+	return key == slot || strings.HasPrefix(key, slot+forcedSuffix)
+}
+
 // Compose builds the messages d would send at now, one per recipient with
 // new papers: per topic, its best papers first seen since the digest's
 // previous message (the first message: since the send time before the
@@ -286,15 +295,16 @@ func Recipient(to string) string {
 // its retry time) and returned with the server's answer.
 func (r *Runner) Send(ctx context.Context, d config.Digest, force bool) (Result, error) {
 	now := r.now()
-	slot, slotStart := SlotOf(d, now)
+	slot, _ := SlotOf(d, now)
 	if force {
-		slot += "+forced-" + now.UTC().Format("20060102T150405Z")
+		slot += forcedSuffix + now.UTC().Format("20060102T150405Z")
 	}
 	res := Result{Digest: d.Name, Slot: slot}
 	if !force {
-		// Any run sent since the slot began counts, a forced one (a run
-		// key of its own) included.
-		if last, err := r.store.LastDigestRun(ctx, d.Name); err == nil && !last.Sent.Before(slotStart) {
+		// Any run of the slot counts, a forced one (a run key of its own)
+		// included. The run's key, not its sent time, says: a send of the
+		// slot before can finish after this one began.
+		if last, err := r.store.LastDigestRun(ctx, d.Name); err == nil && InSlot(last.Slot, slot) {
 			res.Skipped = SkipAlreadySent
 			return res, nil
 		} else if err != nil && !errors.Is(err, db.ErrNotFound) {

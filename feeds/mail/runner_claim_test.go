@@ -245,3 +245,21 @@ func TestRunnerLogsNothingNewAtDebug(t *testing.T) {
 		t.Errorf("log:\n%s", out)
 	}
 }
+
+// TestRunnerSendAcrossSendTime: a send of yesterday's slot that finishes
+// after today's send time does not count as today's message.
+func TestRunnerSendAcrossSendTime(t *testing.T) {
+	clk, s, tr, r := fakeRunner(t, day1.Add(-time.Second))
+	ctx := context.Background()
+	if ok, err := s.ClaimDigestRun(ctx, "morning", "2026-11-20", "p1", clk.Now(), ClaimTTL); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := s.FinishDigestRun(ctx, "morning", "2026-11-20", "p1", day1.Add(time.Second), day1.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(day1.Add(time.Minute))
+	dbtest.Save(t, s, seen(3, "Learning two", day1.Add(30*time.Second)))
+	if res, err := r.Send(ctx, r.cfg.Digests[0], false); err != nil || res.Sent != 2 || tr.count() != 2 {
+		t.Errorf("today's send: %+v %v", res, err)
+	}
+}

@@ -40,15 +40,15 @@ func (h *Handler) digests(ctx context.Context, now time.Time) ([]Digest, error) 
 	out := []Digest{}
 	for _, d := range h.cfg.Digests {
 		s := digest.ScheduleOf(d)
-		slot, start := mail.SlotOf(d, now)
+		slot, _ := mail.SlotOf(d, now)
 		row := Digest{Name: d.Name, Schedule: fmt.Sprintf("every %s at %s %s", d.Every, d.At, s.Loc), Topics: d.Topics,
 			Recipients: len(d.To), Slot: slot, Health: "pending", NextSend: s.Next(now).UTC()}
-		// Sent in the slot: by any run since it began, a forced one (a run
-		// key of its own) included, as the runner decides.
+		// Sent in the slot: by any run of it, a forced one (a run key of
+		// its own) included, as the runner decides.
 		sent := false
 		if last, err := h.store.LastDigestRun(ctx, d.Name); err == nil {
 			row.LastSent = ptr(last.Sent)
-			sent = !last.Sent.Before(start)
+			sent = mail.InSlot(last.Slot, slot)
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, err
 		}
