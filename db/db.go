@@ -174,33 +174,33 @@ type WebSubStore interface {
 	SaveWebSubState(ctx context.Context, st WebSubState) error
 }
 
-// DigestStore records digest emails: which periods were claimed and sent,
-// what went to whom, so that one period of a digest is sent once by one
+// DigestStore records digest emails: which slots were claimed and sent,
+// what went to whom, so that one slot of a digest is sent once by one
 // replica whatever restarts there are, and a paper reaches a recipient at
 // most once per topic. Times are the caller's clock.
 type DigestStore interface {
-	// ClaimDigestRun takes the run (digest, period) for holder until at+ttl,
+	// ClaimDigestRun takes the run (digest, slot) for holder until at+ttl,
 	// when no run of it exists, or it is not sent and its claim expired by at,
 	// or holder holds it already (then the claim is renewed). A sent run is
 	// never claimed again. Two claims at once never both win.
-	ClaimDigestRun(ctx context.Context, digest, period, holder string, at time.Time, ttl time.Duration) (bool, error)
+	ClaimDigestRun(ctx context.Context, digest, slot, holder string, at time.Time, ttl time.Duration) (bool, error)
 	// FailDigestRun records a failed attempt of holder's run at at, and keeps
 	// the claim until retryAt, so that no other replica retries sooner.
-	FailDigestRun(ctx context.Context, digest, period, holder, reason string, at, retryAt time.Time) error
+	FailDigestRun(ctx context.Context, digest, slot, holder, reason string, at, retryAt time.Time) error
 	// FinishDigestRun marks holder's run sent at at, having sent the papers
 	// first seen before until.
-	FinishDigestRun(ctx context.Context, digest, period, holder string, at, until time.Time) error
+	FinishDigestRun(ctx context.Context, digest, slot, holder string, at, until time.Time) error
 	// RecordDigestDelivery records one message sent, with its papers (a paper
 	// already recorded for the recipient and topic keeps its first record).
 	RecordDigestDelivery(ctx context.Context, d DigestDelivery) error
-	// DigestRun returns the run (digest, period), ErrNotFound when none.
-	DigestRun(ctx context.Context, digest, period string) (DigestRun, error)
+	// DigestRun returns the run (digest, slot), ErrNotFound when none.
+	DigestRun(ctx context.Context, digest, slot string) (DigestRun, error)
 	// LastDigestRun returns the digest's most recently sent run, ErrNotFound
 	// when none was ever sent.
 	LastDigestRun(ctx context.Context, digest string) (DigestRun, error)
-	// DigestDeliveries returns the messages of the run (digest, period) by
+	// DigestDeliveries returns the messages of the run (digest, slot) by
 	// recipient, without their papers.
-	DigestDeliveries(ctx context.Context, digest, period string) (map[string]DigestDelivery, error)
+	DigestDeliveries(ctx context.Context, digest, slot string) (map[string]DigestDelivery, error)
 	// DigestSentPapers returns which of the UIDs were sent to recipient
 	// under topic, by any digest.
 	DigestSentPapers(ctx context.Context, recipient, topic string, uids []string) (map[string]bool, error)

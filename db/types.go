@@ -218,16 +218,19 @@ type ArxivLookup struct {
 	Error   string    // why it failed (LookupFailed only)
 }
 
-// DigestRun is one period of one digest email (see DigestStore): claimed by
-// one holder, then sent, or failed and retried.
+// DigestRun is one slot of one digest email (see DigestStore): claimed by
+// one holder, then sent, or failed and retried. A slot is the span between
+// two of a digest's send times; its key (mail.SlotOf, plus "+forced-..." for
+// a forced send) is stored in the column named period.
 type DigestRun struct {
-	Digest, Period string
-	Holder         string    // who claimed it last
-	Claimed        time.Time // when Holder took it
-	Expires        time.Time // Holder's claim ends
-	Sent           time.Time // when every recipient's message was out; zero until then
+	Digest, Slot string
+	Holder       string    // who claimed it last
+	Claimed      time.Time // when Holder took it
+	Expires      time.Time // Holder's claim ends
+	Sent         time.Time // when every recipient's message was out; zero until then
 	// Until is where the run's papers end: it sent the papers first seen
-	// before Until, and the digest's next run starts there.
+	// before Until, and the digest's next run starts
+	// there (less mail.SeenGrace).
 	Until       time.Time
 	Attempts    int // failed attempts
 	LastError   string
@@ -236,11 +239,11 @@ type DigestRun struct {
 
 // DigestDelivery is one digest message to one recipient.
 type DigestDelivery struct {
-	Digest, Period string
-	Recipient      string // the bare address, lower case
-	MessageID      string
-	Sent           time.Time
-	Papers         []DigestPaper // what it listed
+	Digest, Slot string
+	Recipient    string // the bare address, lower case
+	MessageID    string
+	Sent         time.Time
+	Papers       []DigestPaper // what it listed
 }
 
 // DigestPaper is one paper of a delivered message, under its topic.

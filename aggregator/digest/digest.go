@@ -82,15 +82,19 @@ func Completed(kind string, now time.Time, loc *time.Location, n int) []Period {
 }
 
 // MaxCandidates bounds the papers of one period read from the store before
-// ranking.
+// ranking, unless the caller asks for more.
 const MaxCandidates = 500
 
 // Papers returns topic t's papers first seen in [from, until), within the
 // topic's filters, best first by the topic's sort (ranked at until; a
-// like-topic by eng's model), at most n.
+// like-topic by eng's model), at most n (0: MaxCandidates). At least
+// MaxCandidates are read and ranked, so that fewer are the best of as many.
 func Papers(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
 	limit := MaxCandidates
-	if n > 0 && n < limit && t.IsLike() {
+	switch {
+	case n > MaxCandidates:
+		limit = n
+	case n > 0 && t.IsLike():
 		limit = n
 	}
 	rk, err := topic.RankSeen(ctx, r, eng, t, limit, until, topic.Seen{From: from, Until: until})

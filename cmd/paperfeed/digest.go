@@ -21,7 +21,7 @@ type digestMode struct {
 }
 
 // runDigest prints (-dry-run) or sends (-send) the named digest's message of
-// now. -send sends nothing when the period in progress was sent already,
+// now. -send sends nothing when the slot in progress was sent already,
 // unless -force. Exit 0 sent or nothing to send, 1 the send failed, 2 a
 // config or storage error.
 func runDigest(ctx context.Context, cfg *config.Config, logger *slog.Logger, now func() time.Time, m digestMode, stdout io.Writer) error {
@@ -44,8 +44,8 @@ func runDigest(ctx context.Context, cfg *config.Config, logger *slog.Logger, now
 	defer store.Close()
 	r := mail.NewRunner(cfg, store, mail.Options{Now: now, Logger: logger, OneShot: true})
 	if m.dryRun {
-		period, _ := mail.Period(d, now())
-		msgs, err := r.Compose(ctx, d, period, now())
+		slot, _ := mail.SlotOf(d, now())
+		msgs, err := r.Compose(ctx, d, slot, now())
 		if err != nil {
 			return &exitError{code: exitConfigError, err: fmt.Errorf("digest %s: %w", d.Name, err)}
 		}
@@ -67,13 +67,13 @@ func runDigest(ctx context.Context, cfg *config.Config, logger *slog.Logger, now
 	}
 	switch res.Skipped {
 	case mail.SkipAlreadySent:
-		fmt.Fprintf(stdout, "digest %s: already sent in the period %s; -force sends it anyway\n", d.Name, res.Period)
+		fmt.Fprintf(stdout, "digest %s: already sent in the slot %s; -force sends it anyway\n", d.Name, res.Slot)
 	case mail.SkipClaimed:
-		fmt.Fprintf(stdout, "digest %s: another paperfeed process is sending the period %s, or retrying it after a failure (see /status)\n", d.Name, res.Period)
+		fmt.Fprintf(stdout, "digest %s: another paperfeed process is sending the slot %s, or retrying it after a failure (see /status)\n", d.Name, res.Slot)
 	case mail.SkipNothingNew:
 		fmt.Fprintf(stdout, "digest %s: nothing to send: no new papers for any recipient since its previous message\n", d.Name)
 	default:
-		fmt.Fprintf(stdout, "digest %s: sent %s (%s) for the period %s\n", d.Name, count(res.Sent, "message"), count(res.Papers, "paper"), res.Period)
+		fmt.Fprintf(stdout, "digest %s: sent %s (%s) for the slot %s\n", d.Name, count(res.Sent, "message"), count(res.Papers, "paper"), res.Slot)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func runCmd(t *testing.T, args ...string) (int, string) {
 }
 
 // TestDigestCommand: -dry-run prints the message and sends nothing; -send
-// sends it once a period (exit 0 when there is nothing to send); -force sends
+// sends it once a slot (exit 0 when there is nothing to send); -force sends
 // anyway; a failed send exits 1, a config error 2.
 func TestDigestCommand(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
@@ -130,7 +130,7 @@ func TestDigestCommandFailures(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		addr := fmt.Sprintf("127.0.0.1:%d", mailpittest.FreePort(t))
 		cfg := digestConfig(t, addr)
-		for range 2 { // the failed period is not held: the command may be run again at once
+		for range 2 { // the failed slot is not held: the command may be run again at once
 			code, out := runCmd(t, "digest", "-config", cfg, "-name", "morning", "-send")
 			if code != 1 || !strings.Contains(out, "smtp "+addr) || !strings.Contains(out, "refused") {
 				t.Errorf("exit %d, want 1 naming the server:\n%s", code, out)

@@ -83,8 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "digest":
 		fs.StringVar(&dm.name, "name", "", "the [[digest]] to print or send")
 		fs.BoolVar(&dm.dryRun, "dry-run", false, "print the message that would go out now")
-		fs.BoolVar(&dm.send, "send", false, "send it now, unless this period's was sent")
-		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this period's was sent")
+		fs.BoolVar(&dm.send, "send", false, "send it now, unless this slot's was sent")
+		fs.BoolVar(&dm.force, "force", false, "with -send: send even if this slot's was sent")
 	case "copy-store":
 		fs.StringVar(&cp.from, "from", "", "store to copy: a SQLite file or a postgres:// URL")
 		fs.StringVar(&cp.to, "to", "", "store to copy into (empty, or a partial copy to resume)")

@@ -79,15 +79,15 @@ func TestServeSendsDigests(t *testing.T) {
 		p.FirstSeen = at
 		return p
 	}
-	seedStore(t, dir, seed(1, "Before the first period", day1.Add(-50*time.Hour)), seed(2, "First paper", day1.Add(-2*time.Hour)))
+	seedStore(t, dir, seed(1, "Before the first slot", day1.Add(-50*time.Hour)), seed(2, "First paper", day1.Add(-2*time.Hour)))
 
-	clk := mailpittest.NewClock(day1.Add(-time.Hour)) // before the send time: yesterday's period is due
+	clk := mailpittest.NewClock(day1.Add(-time.Hour)) // before the send time: yesterday's slot is due
 	addr, logs, stop := serving(t, cfgPath, clk.Now)
 	mailpittest.WaitFor(t, "the due digest", func() bool { return len(mp.Messages()) == 1 })
-	if first := mp.Message(mp.Messages()[0].ID); !strings.Contains(first.Text, "First paper") || strings.Contains(first.Text, "Before the first period") {
+	if first := mp.Message(mp.Messages()[0].ID); !strings.Contains(first.Text, "First paper") || strings.Contains(first.Text, "Before the first slot") {
 		t.Errorf("first digest:\n%s", first.Text)
 	}
-	if d := digestStatus(t, addr); d.Health != "ok" || d.Period != "2026-11-20" || d.LastSent == nil {
+	if d := digestStatus(t, addr); d.Health != "ok" || d.Slot != "2026-11-20" || d.LastSent == nil {
 		t.Errorf("status %+v", d)
 	}
 	clk.Set(day1.Add(time.Minute)) // today's send time passed
@@ -112,7 +112,7 @@ func TestServeSendsDigests(t *testing.T) {
 	}
 	addr, _, stop = serving(t, cfgPath, clk.Now)
 	time.Sleep(300 * time.Millisecond)
-	if d := digestStatus(t, addr); d.Health != "ok" || d.Period != "2026-11-24" {
+	if d := digestStatus(t, addr); d.Health != "ok" || d.Slot != "2026-11-24" {
 		t.Errorf("status after the restart %+v", d)
 	}
 	stop()

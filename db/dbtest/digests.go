@@ -23,9 +23,9 @@ func testDigests(t *testing.T, b Backend) {
 	}
 	g0 := generation(t, s)
 	at := Day.Add(7 * time.Hour)
-	claim := func(t *testing.T, st db.Store, period, holder string, when time.Time) bool {
+	claim := func(t *testing.T, st db.Store, slot, holder string, when time.Time) bool {
 		t.Helper()
-		ok, err := st.ClaimDigestRun(ctx, "morning", period, holder, when, time.Minute)
+		ok, err := st.ClaimDigestRun(ctx, "morning", slot, holder, when, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,13 +71,13 @@ func testDigests(t *testing.T, b Backend) {
 		}
 	})
 	t.Run("deliveries", func(t *testing.T) {
-		d := db.DigestDelivery{Digest: "morning", Period: "p1", Recipient: "me@example.org", MessageID: "m1@example.org", Sent: at.Add(11 * time.Minute),
+		d := db.DigestDelivery{Digest: "morning", Slot: "p1", Recipient: "me@example.org", MessageID: "m1@example.org", Sent: at.Add(11 * time.Minute),
 			Papers: []db.DigestPaper{{Topic: "ml", UID: "arxiv:1"}, {Topic: "ml", UID: "arxiv:2"}, {Topic: "nlp", UID: "arxiv:1"}}}
 		if err := s.RecordDigestDelivery(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		// Another digest listing a paper already sent keeps the first record.
-		d2 := db.DigestDelivery{Digest: "evening", Period: "p1", Recipient: "me@example.org", MessageID: "m2@example.org", Sent: at.Add(12 * time.Minute),
+		d2 := db.DigestDelivery{Digest: "evening", Slot: "p1", Recipient: "me@example.org", MessageID: "m2@example.org", Sent: at.Add(12 * time.Minute),
 			Papers: []db.DigestPaper{{Topic: "ml", UID: "arxiv:2"}, {Topic: "ml", UID: "arxiv:3"}}}
 		if err := other.RecordDigestDelivery(ctx, d2); err != nil {
 			t.Fatal(err)
@@ -113,16 +113,16 @@ func testDigests(t *testing.T, b Backend) {
 		if claim(t, other, "p1", "r1", at.Add(time.Hour)) || claim(t, other, "p1", "r2", at.Add(time.Hour)) {
 			t.Error("a sent run was claimed again")
 		}
-		// A later period, claimed and sent, is the last run.
+		// A later slot, claimed and sent, is the last run.
 		if !claim(t, other, "p2", "r2", at.Add(24*time.Hour)) {
-			t.Fatal("next period not granted")
+			t.Fatal("next slot not granted")
 		}
 		if err := other.FinishDigestRun(ctx, "morning", "p2", "r2", at.Add(25*time.Hour), at.Add(24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		claim(t, s, "p3", "r1", at.Add(48*time.Hour)) // claimed, never sent
 		r, err := s.LastDigestRun(ctx, "morning")
-		if err != nil || r.Period != "p2" || !r.Until.Equal(at.Add(24*time.Hour)) || !r.Sent.Equal(at.Add(25*time.Hour)) {
+		if err != nil || r.Slot != "p2" || !r.Until.Equal(at.Add(24*time.Hour)) || !r.Sent.Equal(at.Add(25*time.Hour)) {
 			t.Errorf("last run %+v %v", r, err)
 		}
 	})

@@ -183,7 +183,8 @@ CREATE TABLE websub (
 ) WITHOUT ROWID;
 `,
 	// 11: how each listing joined its paper (model.Sighting's Rule and
-	// Reason); sightings stored before are left empty: their rule was not kept.
+	// Reason); an empty rule means unknown: the sighting was stored before
+	// rules were recorded.
 	`
 ALTER TABLE sightings ADD COLUMN rule TEXT NOT NULL DEFAULT '';
 ALTER TABLE sightings ADD COLUMN reason TEXT NOT NULL DEFAULT '';

@@ -1,7 +1,7 @@
 // Package mail sends digest emails: it composes one multipart message (plain
 // text and HTML) per recipient from the digest's topics' new papers, sends it
 // through the configured SMTP server (github.com/wneessen/go-mail), and
-// records in the store what went to whom, so that a period is sent once
+// records in the store what went to whom, so that a slot is sent once
 // whatever restarts or replicas there are (see Runner).
 package mail
 
@@ -35,7 +35,7 @@ type Item struct {
 // Message is one digest email to one recipient.
 type Message struct {
 	Digest    string
-	Period    string // the period's key (see Schedule.SlotKey)
+	Slot      string // the slot's key (see Schedule.SlotKey)
 	From      string
 	To        string // the recipient as configured
 	Subject   string
@@ -74,7 +74,7 @@ func (s Site) TopicURL(name string) string { return s.BaseURL + "/topics/" + nam
 
 // Compose builds digest d's message for one recipient: the sections (empty
 // ones left out), the headers, and both bodies.
-func Compose(site Site, m *config.Mail, d config.Digest, period, to string, date time.Time, sections []Section) (*Message, error) {
+func Compose(site Site, m *config.Mail, d config.Digest, slot, to string, date time.Time, sections []Section) (*Message, error) {
 	var kept []Section
 	for _, s := range sections {
 		if len(s.Papers) > 0 {
@@ -83,8 +83,8 @@ func Compose(site Site, m *config.Mail, d config.Digest, period, to string, date
 	}
 	domain := senderDomain(m.From)
 	msg := &Message{
-		Digest: d.Name, Period: period, From: m.From, To: to, Date: date, Sections: kept,
-		MessageID:   MessageID(d.Name, period, to, domain),
+		Digest: d.Name, Slot: slot, From: m.From, To: to, Date: date, Sections: kept,
+		MessageID:   MessageID(d.Name, slot, to, domain),
 		ListID:      fmt.Sprintf("%s digest %s <%s.digest.%s>", oneLine(site.Title), d.Name, d.Name, domain),
 		Unsubscribe: "mailto:" + address(m.From) + "?subject=" + url.PathEscape("unsubscribe "+d.Name+" "+address(to)),
 	}
@@ -100,11 +100,11 @@ func Compose(site Site, m *config.Mail, d config.Digest, period, to string, date
 	return msg, nil
 }
 
-// MessageID is stable per digest, period and recipient: a message sent again
+// MessageID is stable per digest, slot and recipient: a message sent again
 // (a retry after a failure the server had in fact accepted) is recognised by
 // mail clients as the same message.
-func MessageID(digestName, period, to, domain string) string {
-	h := sha256.Sum256([]byte(digestName + "\x00" + period + "\x00" + strings.ToLower(address(to))))
+func MessageID(digestName, slot, to, domain string) string {
+	h := sha256.Sum256([]byte(digestName + "\x00" + slot + "\x00" + strings.ToLower(address(to))))
 	return "digest." + hex.EncodeToString(h[:12]) + "@" + domain
 }
 

@@ -52,10 +52,10 @@ func TestCompose(t *testing.T) {
 		t.Errorf("subject %q", msg.Subject)
 	}
 	if again := MessageID("morning", "2026-12-02", "me@example.org", "example.org"); msg.MessageID != again || !strings.HasSuffix(again, "@example.org") {
-		t.Errorf("message id %q, again %q: not stable per digest, period and recipient", msg.MessageID, again)
+		t.Errorf("message id %q, again %q: not stable per digest, slot and recipient", msg.MessageID, again)
 	}
 	if MessageID("morning", "2026-12-03", "me@example.org", "example.org") == msg.MessageID || MessageID("morning", "2026-12-02", "bo@example.org", "example.org") == msg.MessageID {
-		t.Error("message id does not change with the period or the recipient")
+		t.Error("message id does not change with the slot or the recipient")
 	}
 	for _, want := range []string{"Learning <b>to</b> Rank & Papers", "A One, B Two, C Three, D Four, E Five et al. (6 authors)", "We rank papers by what readers want.",
 		"https://papers.example.org/papers/arxiv:2503.01234", "arXiv: https://arxiv.org/abs/2503.01234", "PDF: https://arxiv.org/pdf/2503.01234",

@@ -24,7 +24,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"digest"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "paperfeed_digest_send_failures_total",
-			Help: "Failed attempts to send a digest's period, by digest.",
+			Help: "Failed attempts to send a digest's slot, by digest.",
 		}, []string{"digest"}),
 		retrying: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "paperfeed_digest_retrying",
@@ -32,7 +32,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"digest"}),
 		lastSent: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "paperfeed_digest_last_sent_timestamp_seconds",
-			Help: "When this process last completed a digest's period (Unix seconds), by digest.",
+			Help: "When this process last completed a digest's slot (Unix seconds), by digest.",
 		}, []string{"digest"}),
 	}
 	reg.MustRegister(m.messages, m.failures, m.retrying, m.lastSent)

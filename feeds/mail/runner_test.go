@@ -82,7 +82,7 @@ func recipients(ms []mailpittest.Summary) []string {
 }
 
 // TestRunnerSendsOnce: one message per recipient with the papers first seen
-// in the period, per topic; a second send, and one after a restart (store
+// in the slot, per topic; a second send, and one after a restart (store
 // reopened, another process), sends nothing.
 func TestRunnerSendsOnce(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
@@ -91,7 +91,7 @@ func TestRunnerSendsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pf.db")
 	s := openStore(t, path, clk.Now)
 	dbtest.Save(t, s,
-		seen(1, "Old learning", day1.Add(-25*time.Hour)), // before the first period: never sent
+		seen(1, "Old learning", day1.Add(-25*time.Hour)), // before the first slot: never sent
 		seen(2, "Deep learning to rank", day1.Add(-3*time.Hour)),
 		seen(3, "Learning without labels", day1.Add(-2*time.Hour)),
 		seen(4, "Rank aggregation", day1.Add(30*time.Minute)),
@@ -99,7 +99,7 @@ func TestRunnerSendsOnce(t *testing.T) {
 	r := NewRunner(cfg, s, Options{Now: clk.Now, Holder: "p1"})
 	d := cfg.Digests[0]
 	res, err := r.Send(context.Background(), d, false)
-	if err != nil || res.Sent != 2 || res.Period != "2026-11-21" {
+	if err != nil || res.Sent != 2 || res.Slot != "2026-11-21" {
 		t.Fatalf("send: %+v %v", res, err)
 	}
 	list := mp.Messages()
@@ -114,7 +114,7 @@ func TestRunnerSendsOnce(t *testing.T) {
 		}
 	}
 	if strings.Contains(msg.Text, "Old learning") {
-		t.Error("a paper first seen before the first period was sent")
+		t.Error("a paper first seen before the first slot was sent")
 	}
 	if !strings.Contains(msg.HTML, `href="https://papers.example.org/papers/arxiv:2611.00004"`) {
 		t.Error("html lacks the paper's link")
@@ -144,7 +144,7 @@ func TestRunnerSendsOnce(t *testing.T) {
 	}
 }
 
-// TestRunnerCatchUp: periods missed while paperfeed was down go out once,
+// TestRunnerCatchUp: slots missed while paperfeed was down go out once,
 // late, when it starts, with every paper first seen since the last message.
 func TestRunnerCatchUp(t *testing.T) {
 	mp := mailpittest.Start(t, mailpittest.Options{})
@@ -190,7 +190,7 @@ func TestRunnerCatchUp(t *testing.T) {
 	}
 	for _, missed := range []string{"2026-11-22", "2026-11-23"} {
 		if _, err := s2.DigestRun(context.Background(), "morning", missed); err == nil {
-			t.Errorf("missed period %s was sent on its own", missed)
+			t.Errorf("missed slot %s was sent on its own", missed)
 		}
 	}
 }

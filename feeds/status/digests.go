@@ -13,7 +13,7 @@ import (
 	"github.com/paperfeed/paperfeed/feeds/mail"
 )
 
-// Digest is one email digest of /status: whether its period in progress
+// Digest is one email digest of /status: whether its slot in progress
 // went out, and when the next one goes. Recipients are counted, never
 // named: /status is public.
 type Digest struct {
@@ -21,7 +21,7 @@ type Digest struct {
 	Schedule   string     `json:"schedule"` // "every day at 07:00 Europe/Berlin"
 	Topics     []string   `json:"topics"`
 	Recipients int        `json:"recipients"`
-	Period     string     `json:"period"` // the period in progress
+	Slot       string     `json:"slot"`   // the slot in progress
 	Health     string     `json:"health"` // ok (sent), failing (its last attempt failed), pending (not sent yet)
 	LastSent   *time.Time `json:"last_sent"`
 	NextSend   time.Time  `json:"next_send"`
@@ -40,21 +40,25 @@ func (h *Handler) digests(ctx context.Context, now time.Time) ([]Digest, error) 
 	out := []Digest{}
 	for _, d := range h.cfg.Digests {
 		s := digest.ScheduleOf(d)
-		period, _ := mail.Period(d, now)
+		slot, _ := mail.SlotOf(d, now)
 		row := Digest{Name: d.Name, Schedule: fmt.Sprintf("every %s at %s %s", d.Every, d.At, s.Loc), Topics: d.Topics,
-			Recipients: len(d.To), Period: period, Health: "pending", NextSend: s.Next(now).UTC()}
+			Recipients: len(d.To), Slot: slot, Health: "pending", NextSend: s.Next(now).UTC()}
+		// Sent in the slot: by any run of it, a forced one (a run key of
+		// its own) included, as the runner decides.
+		sent := false
 		if last, err := h.store.LastDigestRun(ctx, d.Name); err == nil {
 			row.LastSent = ptr(last.Sent)
+			sent = mail.InSlot(last.Slot, slot)
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return nil, err
 		}
-		run, err := h.store.DigestRun(ctx, d.Name, period)
+		run, err := h.store.DigestRun(ctx, d.Name, slot)
 		switch {
+		case sent:
+			row.Health = "ok"
 		case errors.Is(err, db.ErrNotFound):
 		case err != nil:
 			return nil, err
-		case !run.Sent.IsZero():
-			row.Health = "ok"
 		case run.Attempts > 0:
 			row.Health = "failing"
 			row.Attempts, row.ErrorAt, row.RetryAt = run.Attempts, ptr(run.LastErrorAt), ptr(run.Expires)

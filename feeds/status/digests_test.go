@@ -11,7 +11,7 @@ import (
 	"github.com/paperfeed/paperfeed/aggregator/config"
 )
 
-// TestStatusDigests: each digest's period in progress (sent, failing with
+// TestStatusDigests: each digest's slot in progress (sent, failing with
 // the server's answer and the retry time, pending), without the recipients'
 // addresses.
 func TestStatusDigests(t *testing.T) {
@@ -47,10 +47,12 @@ at = "09:00"
 	}
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC) // a Wednesday
 	at := now.Add(-2 * time.Hour)
-	if ok, err := store.ClaimDigestRun(ctx, "morning", "2026-12-02", "web-1:41", at, time.Minute); err != nil || !ok {
+	// A forced send is a run of its own, and the slot's message.
+	forced := "2026-12-02+forced-20261202T080000Z"
+	if ok, err := store.ClaimDigestRun(ctx, "morning", forced, "web-1:41", at, time.Minute); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if err := store.FinishDigestRun(ctx, "morning", "2026-12-02", "web-1:41", at, at); err != nil {
+	if err := store.FinishDigestRun(ctx, "morning", forced, "web-1:41", at, at); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := store.ClaimDigestRun(ctx, "weekly", "2026-11-30", "web-1:41", at, time.Minute); err != nil || !ok {
@@ -72,7 +74,7 @@ at = "09:00"
 		t.Fatalf("%d digests", len(rep.Digests))
 	}
 	m, w, n := rep.Digests[0], rep.Digests[1], rep.Digests[2]
-	if m.Health != "ok" || m.Period != "2026-12-02" || m.LastSent == nil || !m.LastSent.Equal(at) || m.Recipients != 2 || !m.NextSend.Equal(time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)) {
+	if m.Health != "ok" || m.Slot != "2026-12-02" || m.LastSent == nil || !m.LastSent.Equal(at) || m.Recipients != 2 || !m.NextSend.Equal(time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)) {
 		t.Errorf("morning %+v", m)
 	}
 	if w.Health != "failing" || w.Attempts != 1 || w.RetryAt == nil || !w.RetryAt.Equal(at.Add(4*time.Minute)) || !strings.Contains(w.LastError, "550 5.1.1") {

@@ -330,11 +330,11 @@ code{font-size:.85em;word-break:break-all}
 </tr>{{else}}<tr><td data-label="Topic"><span><strong>{{$t}}</strong></span></td><td data-label="Exemplar"><span>all found or still to fetch</span></td><td data-label="Why"><span></span></td></tr>{{end}}{{end}}
 </tbody></table>{{end}}
 {{if .Digests}}<h2>Email digests</h2>
-<table><thead><tr><th>Digest</th><th>Health</th><th>Period</th><th>Last sent</th><th>Next send</th><th>Last error</th></tr></thead><tbody>
+<table><thead><tr><th>Digest</th><th>Health</th><th>Slot</th><th>Last sent</th><th>Next send</th><th>Last error</th></tr></thead><tbody>
 {{range .Digests}}<tr>
 <td data-label="Digest"><span><strong>{{.Name}}</strong><br><small>{{.Schedule}}, {{.Recipients}} recipient{{if ne .Recipients 1}}s{{end}}</small></span></td>
 <td data-label="Health"><span class="{{.Health}}">{{.Health}}{{if .Attempts}} ({{.Attempts}} failed attempts){{end}}</span></td>
-<td data-label="Period"><span>{{.Period}}</span></td>
+<td data-label="Slot"><span>{{.Slot}}</span></td>
 <td data-label="Last sent"><span>{{when .LastSent}}</span></td>
 <td data-label="Next send"><span>{{.NextSend.Format "2006-01-02 15:04:05 UTC"}}</span></td>
 <td data-label="Last error"><span>{{if .LastError}}<span class="err">{{.LastError}}</span><br><small>{{when .ErrorAt}}; retried from {{when .RetryAt}}</small>{{else}}none{{end}}</span></td>
