@@ -21,6 +21,7 @@ type Tx struct {
 	tx       pgx.Tx
 	changed  bool
 	restored bool // Restore inserted papers with their own IDs: the ID sequence must pass them
+	stats    statsKeeper
 }
 
 // Candidates returns the stored papers an incoming item may be: the paper that
@@ -152,6 +153,9 @@ func (t *Tx) Save(ctx context.Context, p *model.Paper) error {
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`, append(args, p.UID)...).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("insert paper %q: %w", p.Title, err)
+		}
+		if err := t.stats.inserted(ctx, t.tx); err != nil {
+			return err
 		}
 	} else {
 		_, err := t.tx.Exec(ctx, `UPDATE papers SET title=$1, title_key=$2, abstract=$3, authors=$4, published=$5, updated=$6, first_seen=$7,
