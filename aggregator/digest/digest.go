@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -87,13 +86,13 @@ const MaxCandidates = 500
 
 // Papers returns topic t's papers first seen in [from, until), within the
 // topic's filters, best first by the topic's sort (ranked at until; a
-// like-topic by eng's model), at most n.
-func Papers(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
+// like-topic by lk's model), at most n.
+func Papers(ctx context.Context, r db.Reader, lk topic.Likes, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
 	limit := MaxCandidates
 	if n > 0 && n < limit && t.IsLike() {
 		limit = n
 	}
-	rk, err := topic.RankSeen(ctx, r, eng, t, limit, until, topic.Seen{From: from, Until: until})
+	rk, err := topic.RankSeen(ctx, r, lk, t, limit, until, topic.Seen{From: from, Until: until})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/digest"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
@@ -158,12 +159,13 @@ func printDigests(cfg *config.Config, now time.Time, stdout io.Writer) {
 // stored paper has: those topic.ExemplarProblems finds (what /status shows,
 // with the upstream's answer), and the others as not fetched yet.
 func exemplarWarnings(ctx context.Context, store db.Store, topics []config.Topic) ([]string, error) {
+	files := likefile.NewCache() // each like_file read once
 	var out []string
 	for _, t := range topics {
 		if !t.IsLike() && len(t.Unlike) == 0 {
 			continue
 		}
-		probs, err := topic.ExemplarProblems(ctx, store, t)
+		probs, err := topic.ExemplarProblems(ctx, files, store, t)
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +174,7 @@ func exemplarWarnings(ctx context.Context, store db.Store, topics []config.Topic
 			out = append(out, fmt.Sprintf("topic %q: exemplar %s: %s", t.Name, p.Entry, p.Reason))
 			known[p.Entry] = true
 		}
-		likes, _ := topic.Exemplars(t)
+		likes, _ := topic.Exemplars(files, t)
 		_, missing, err := topic.Resolve(ctx, store, append(slices.Clip(likes), t.Unlike...))
 		if err != nil {
 			return nil, err

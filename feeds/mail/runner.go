@@ -13,8 +13,10 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/digest"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -34,6 +36,7 @@ type Runner struct {
 	cfg       *config.Config
 	store     db.Store
 	models    *recommend.Engine
+	likeFiles *likefile.Cache // the like-topics' like_files as last read
 	transport Transport
 	site      Site
 	now       func() time.Time
@@ -110,7 +113,7 @@ func NewRunner(cfg *config.Config, store db.Store, o Options) *Runner {
 	if o.Poll <= 0 {
 		o.Poll = time.Minute
 	}
-	return &Runner{cfg: cfg, store: store, models: o.Models, transport: o.Transport, now: o.Now, holder: o.Holder, log: o.Logger,
+	return &Runner{cfg: cfg, store: store, models: o.Models, likeFiles: likefile.NewCache(), transport: o.Transport, now: o.Now, holder: o.Holder, log: o.Logger,
 		metrics: o.Metrics, retryBase: o.RetryBase, retryMax: o.RetryMax, poll: o.Poll, oneShot: o.OneShot, retry: map[string]retryState{},
 		site: Site{BaseURL: cfg.Server.BaseURL, Title: cfg.Server.Title}}
 }
@@ -160,7 +163,7 @@ func (r *Runner) Compose(ctx context.Context, d config.Digest, period string, no
 		if !ok {
 			return nil, fmt.Errorf("digest %q: unknown topic %q", d.Name, name)
 		}
-		ps, err := digest.Papers(ctx, r.store, r.models, t, from, now, 0)
+		ps, err := digest.Papers(ctx, r.store, topic.Likes{Models: r.models, Files: r.likeFiles}, t, from, now, 0)
 		if err != nil {
 			return nil, fmt.Errorf("digest %q: %w", d.Name, err)
 		}
