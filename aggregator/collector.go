@@ -23,6 +23,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/dedup"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/merge"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
@@ -47,6 +48,9 @@ type Collector struct {
 	replica string // the holder name of this process's leases
 	// crossrefAPI is where exemplar DOIs are looked up.
 	crossrefAPI string
+	// likeFiles are the like-topics' like_files as last read (re-read
+	// when changed), whose exemplars each collect fetches.
+	likeFiles *likefile.Cache
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -101,7 +105,7 @@ func New(cfg *config.Config, store db.Store, f sources.Fetcher, o Options) (*Col
 		host, _ := os.Hostname()
 		o.Replica = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, heldElsewhere: map[string]time.Time{}, lookup: o.ArxivLookup,
+	c := &Collector{cfg: cfg, store: store, fetcher: f, log: o.Logger, now: o.Now, metrics: o.Metrics, replica: o.Replica, running: map[string]bool{}, heldElsewhere: map[string]time.Time{}, lookup: o.ArxivLookup, likeFiles: likefile.NewCache(),
 		crossrefAPI: o.CrossrefAPI}
 	// One gate for every source: the bodies parsed at once weigh at most one
 	// body cap, however many workers fetch.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
@@ -37,7 +38,7 @@ type ExemplarReport struct {
 // not looked up here.
 func (c *Collector) FetchExemplarDOIs(ctx context.Context) ExemplarReport {
 	var rep ExemplarReport
-	dois := exemplarDOIs(c.cfg.Topics)
+	dois := exemplarDOIs(c.likeFiles, c.cfg.Topics)
 	if len(dois) == 0 {
 		return rep
 	}
@@ -94,13 +95,14 @@ func (c *Collector) FetchExemplarDOIs(ctx context.Context) ExemplarReport {
 
 // exemplarDOIs are the DOIs the like-topics name, each once; arXiv's own
 // DOIs (10.48550/arXiv.*) read as arXiv ids and are left to the arXiv lookup.
-func exemplarDOIs(topics []config.Topic) []string {
+// The like_files are read through files.
+func exemplarDOIs(files *likefile.Cache, topics []config.Topic) []string {
 	var out []string
 	for _, t := range topics {
 		if !t.IsLike() {
 			continue
 		}
-		likes, _ := topic.Exemplars(t)
+		likes, _ := topic.Exemplars(files, t)
 		for _, e := range append(slices.Clip(likes), t.Unlike...) {
 			if d, ok := strings.CutPrefix(ident.Exemplar(e), "doi:"); ok && !slices.Contains(out, d) {
 				out = append(out, d)

@@ -92,7 +92,7 @@ func (c *Collector) missingExemplars(ctx context.Context) ([]string, error) {
 		if !t.IsLike() {
 			continue
 		}
-		likes, _ := topic.Exemplars(t) // like and like_file's entries
+		likes, _ := topic.Exemplars(c.likeFiles, t) // like and like_file's entries
 		_, missing, err := topic.Resolve(ctx, c.store, append(append([]string(nil), likes...), t.Unlike...))
 		if err != nil {
 			return nil, fmt.Errorf("topic %q exemplars: %w", t.Name, err)

@@ -166,6 +166,9 @@ type Text struct {
 	Title    string
 	Abstract string
 	Authors  []string
+	// Updated is the stored record's (as model.Paper's): a model that keeps
+	// a text's terms knows from it when they are stale.
+	Updated time.Time
 }
 
 // Lease is a named claim one holder has until Expires (see Leaser).

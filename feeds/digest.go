@@ -62,7 +62,7 @@ func (s *Server) buildDigest(ctx context.Context, t config.Topic, kind, format s
 	var es []entry
 	var contentT time.Time
 	for _, p := range periods {
-		ps, err := digest.Papers(ctx, s.store, s.models, t, p.Start, p.End, digestItemPapers)
+		ps, err := digest.Papers(ctx, s.store, s.likes(), t, p.Start, p.End, digestItemPapers)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}

@@ -111,7 +111,7 @@ func entries(ps []*model.Paper, pageURL string) ([]entry, time.Time, time.Time) 
 }
 
 func (s *Server) buildTopic(ctx context.Context, t config.Topic, format string, limit int, now time.Time) ([]byte, time.Time, error) {
-	rk, err := topic.Rank(ctx, s.store, s.models, t, limit, now)
+	rk, err := topic.Rank(ctx, s.store, s.likes(), t, limit, now)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -243,7 +243,7 @@ func (s *Server) buildIndex(ctx context.Context, now time.Time, live bool) ([]by
 	}
 	var newest time.Time
 	for _, t := range s.cfg.Topics {
-		rk, err := topic.Rank(ctx, s.store, s.models, t, 0, now)
+		rk, err := topic.Rank(ctx, s.store, s.likes(), t, 0, now)
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("topic %q: %w", t.Name, err)
 		}

@@ -20,7 +20,7 @@ func (s *Server) Refresh(ctx context.Context) error {
 		if !t.IsLike() {
 			continue
 		}
-		if _, err := topic.Rank(ctx, s.store, s.models, t, 0, now); err != nil {
+		if _, err := topic.Rank(ctx, s.store, s.likes(), t, 0, now); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
@@ -50,10 +51,12 @@ type Server struct {
 	store db.Reader
 	// models keeps the like-topics' models and scores between renders.
 	models *recommend.Engine
-	now    func() time.Time
-	log    *slog.Logger
-	mux    *http.ServeMux
-	topics map[string]config.Topic
+	// likeFiles keeps their like_files as last read (re-read when changed).
+	likeFiles *likefile.Cache
+	now       func() time.Time
+	log       *slog.Logger
+	mux       *http.ServeMux
+	topics    map[string]config.Topic
 	// topicDocs are the documents of every topic and format without ?limit,
 	// made once (a cache hit then allocates no key or closure).
 	topicDocs map[[2]string]doc
@@ -82,6 +85,9 @@ type Server struct {
 // with (one corpus in memory per process).
 func (s *Server) Models() *recommend.Engine { return s.models }
 
+// likes is what ranking the like-topics keeps between renders.
+func (s *Server) likes() topic.Likes { return topic.Likes{Models: s.models, Files: s.likeFiles} }
+
 // NewServer checks every topic's full-text expressions against the store
 // (unless opts.TopicsChecked) and builds the handler.
 func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, error) {
@@ -91,6 +97,7 @@ func NewServer(cfg *config.Config, store db.Reader, opts Options) (*Server, erro
 	s := &Server{
 		cfg: cfg, store: store, now: opts.Now, log: opts.Logger,
 		models:    recommend.NewEngine(store, recommend.DefaultOptions()),
+		likeFiles: likefile.NewCache(),
 		topics:    map[string]config.Topic{},
 		topicDocs: map[[2]string]doc{},
 		base:      strings.TrimRight(cfg.Server.BaseURL, "/"),

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
-	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -87,9 +86,9 @@ const MaxCandidates = 500
 
 // Papers returns topic t's papers first seen in [from, until), within the
 // topic's filters, best first by the topic's sort (ranked at until; a
-// like-topic by eng's model), at most n (0: MaxCandidates). At least
+// like-topic by lk's model), at most n (0: MaxCandidates). At least
 // MaxCandidates are read and ranked, so that fewer are the best of as many.
-func Papers(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
+func Papers(ctx context.Context, r db.Reader, lk topic.Likes, t config.Topic, from, until time.Time, n int) ([]*model.Paper, error) {
 	limit := MaxCandidates
 	switch {
 	case n > MaxCandidates:
@@ -97,7 +96,7 @@ func Papers(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.To
 	case n > 0 && t.IsLike():
 		limit = n
 	}
-	rk, err := topic.RankSeen(ctx, r, eng, t, limit, until, topic.Seen{From: from, Until: until})
+	rk, err := topic.RankSeen(ctx, r, lk, t, limit, until, topic.Seen{From: from, Until: until})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ type Corpus struct {
 	sample  []Doc
 	buckets []uint32
 	local   []uint32
+	// cache, while the corpus is built, receives each paper's terms.
+	cache *termCache
 }
 
 // Doc is one paper's vector.
@@ -62,7 +64,15 @@ func DefaultOptions() Options {
 
 // BuildCorpus reads every stored paper's text once.
 func BuildCorpus(ctx context.Context, r db.Reader, o Options) (*Corpus, error) {
+	return buildCorpus(ctx, r, o, nil)
+}
+
+// buildCorpus is BuildCorpus; with a term cache tc, each paper's terms
+// counted for the idf are kept in it as well (the newest papers, within its
+// bounds), so the first ranking after a start reads no text a second time.
+func buildCorpus(ctx context.Context, r db.Reader, o Options, tc *termCache) (*Corpus, error) {
 	c := newCorpus()
+	c.cache = tc
 	rng := rand.New(rand.NewPCG(1, 2)) // the same sample of the same store every time
 	type pending struct {
 		id int64
@@ -85,6 +95,10 @@ func BuildCorpus(ctx context.Context, r db.Reader, o Options) (*Corpus, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recommend: read the store: %w", err)
+	}
+	c.cache = nil
+	if tc != nil {
+		tc.order = nil
 	}
 	c.seal(o)
 	ids, cs := make([]int64, len(res)), make([]counts, len(res))
@@ -110,6 +124,9 @@ func (c *Corpus) add(t db.Text, keep bool) counts {
 			c.names[b] = sc.name(k)
 		}
 		c.df[b]++
+	}
+	if c.cache != nil {
+		c.cache.addBuilt(t, sc.c)
 	}
 	if !keep {
 		return counts{}

@@ -68,10 +68,13 @@ func NewEngine(r db.Reader, o Options) *Engine {
 func (e *Engine) Corpus(ctx context.Context) (*Corpus, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.corpusLocked(ctx)
+	return e.corpusLocked(ctx, false)
 }
 
-func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
+// corpusLocked is Corpus; keep says a like-topic asks, whose candidates'
+// terms a build keeps (see below), so an engine serving only similar papers
+// holds no term cache.
+func (e *Engine) corpusLocked(ctx context.Context, keep bool) (*Corpus, error) {
 	st, err := e.r.Stats(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("recommend: %w", err)
@@ -89,9 +92,19 @@ func (e *Engine) corpusLocked(ctx context.Context) (*Corpus, error) {
 			return c, nil
 		}
 	}
-	c, err := BuildCorpus(ctx, e.r, e.o)
+	// With no terms cached (after a start), the build keeps the terms it
+	// counts: the first ranking then tokenises no text a second time.
+	var tc *termCache
+	if keep && len(e.terms.at) == 0 {
+		tc = newBuildCache(int(st.Papers))
+	}
+	c, err := buildCorpus(ctx, e.r, e.o, tc)
 	if err != nil {
 		return nil, err
+	}
+	if tc != nil {
+		e.terms = *tc
+		e.counts.BuildCached += len(tc.at)
 	}
 	e.corpus = c
 	e.version++
@@ -131,7 +144,7 @@ func abs(x int) int {
 func (e *Engine) Scores(ctx context.Context, topic string, likes, unlikes, cands []*model.Paper) (*Model, []float64, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	c, err := e.corpusLocked(ctx)
+	c, err := e.corpusLocked(ctx, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -239,6 +252,7 @@ type Counts struct {
 	CorpusBuilds int // corpora built (the idf and the background sample)
 	Trainings    int // models trained
 	Tokenised    int // candidate texts read into terms
+	BuildCached  int // papers whose terms a corpus build cached
 	Scored       int // candidate scores computed
 }
 

@@ -336,8 +336,8 @@ func TestRetrainFromCachedTerms(t *testing.T) {
 	}
 	check("first", by["vision"][:3])
 	n := e.Counts()
-	if n.Tokenised != len(all) || n.Scored != len(all) || n.Trainings != 1 {
-		t.Fatalf("first ranking: %+v, want %d read and scored, 1 training", n, len(all))
+	if n.Tokenised != 0 || n.BuildCached != len(all) || n.Scored != len(all) || n.Trainings != 1 {
+		t.Fatalf("first ranking: %+v, want %d cached by the corpus build, none read again, %d scored, 1 training", n, len(all), len(all))
 	}
 	check("new exemplars", by["finance"][:3])
 	dbtest.Save(t, st, dbtest.Paper(100, "A market stock study"))
@@ -364,6 +364,77 @@ func TestTermCacheKeep(t *testing.T) {
 		t.Fatalf("kept %d papers, %d terms", len(tc.at), len(tc.terms))
 	}
 	for _, id := range []int64{1, 3} {
+		r, ok := tc.at[id]
+		if !ok || r.updated != id*10 || !slices.Equal(tc.packed(r), want[id]) {
+			t.Errorf("paper %d: %+v %v, want %v", id, r, tc.packed(r), want[id])
+		}
+	}
+}
+
+// TestFirstRankingFromBuildTerms: the first ranking after a start scores
+// from the terms the corpus build counted, exactly (bit for bit) as from the
+// candidates' texts read again, and reads again only a record stored since.
+func TestFirstRankingFromBuildTerms(t *testing.T) {
+	st, by := corpusStore(t)
+	ctx := context.Background()
+	all := allOf(by)
+	changed := *all[4]
+	changed.Abstract = "A different abstract about protein markets."
+	changed.Updated = changed.Updated.Add(time.Hour)
+	cands := slices.Clone(all)
+	cands[4] = &changed
+	likes := by["vision"][:3]
+
+	built := NewEngine(st, DefaultOptions())
+	_, fromBuild, err := built.Scores(ctx, "t", likes, nil, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := NewEngine(st, DefaultOptions())
+	if _, err := read.Corpus(ctx); err != nil { // a build for similar papers keeps no terms
+		t.Fatal(err)
+	}
+	_, fromText, err := read.Scores(ctx, "t", likes, nil, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cands {
+		if fromBuild[i] != fromText[i] {
+			t.Errorf("paper %d scores %v from the build's terms, %v from its text", cands[i].ID, fromBuild[i], fromText[i])
+		}
+	}
+	if n := built.Counts(); n.BuildCached != len(all) || n.Tokenised != 1 {
+		t.Errorf("from the build: %+v, want %d cached by the build and only the changed record read", n, len(all))
+	}
+	if n := read.Counts(); n.BuildCached != 0 || n.Tokenised != len(all) {
+		t.Errorf("after a build for similar papers: %+v, want no terms cached by it and %d read", n, len(all))
+	}
+}
+
+// TestTermCacheDropOlder: a corpus build's cache, full, keeps the newer
+// half of the papers it added, their terms intact.
+func TestTermCacheDropOlder(t *testing.T) {
+	var tc termCache
+	tc.reset()
+	ts := []db.Text{{ID: 1, Title: "graph neural networks"}, {ID: 2, Title: "protein folding"}, {ID: 3, Title: "market risk pricing"},
+		{ID: 4, Title: "stellar spectra"}, {ID: 5, Title: "sparse linear models for text"}}
+	want := map[int64][]uint32{}
+	for _, x := range ts {
+		x.Updated = time.Unix(x.ID*10, 0)
+		c := termCounts(x)
+		var sc scratch
+		sc.count(x)
+		tc.addBuilt(x, sc.c)
+		want[x.ID] = pack(nil, sc.c)
+		if len(c.idx) != len(want[x.ID]) {
+			t.Fatalf("paper %d: %d terms packed, %d counted", x.ID, len(want[x.ID]), len(c.idx))
+		}
+	}
+	tc.dropOlder()
+	if len(tc.at) != 3 || len(tc.terms) != len(want[3])+len(want[4])+len(want[5]) {
+		t.Fatalf("kept %d papers, %d terms; want papers 3-5", len(tc.at), len(tc.terms))
+	}
+	for _, id := range []int64{3, 4, 5} {
 		r, ok := tc.at[id]
 		if !ok || r.updated != id*10 || !slices.Equal(tc.packed(r), want[id]) {
 			t.Errorf("paper %d: %+v %v, want %v", id, r, tc.packed(r), want[id])

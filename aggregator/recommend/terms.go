@@ -29,6 +29,9 @@ var _ [1<<tfShift - Buckets]struct{}
 type termCache struct {
 	at    map[int64]termRef
 	terms []uint32 // packed
+	// order is the papers added by a corpus build, in the order of their
+	// terms (see addBuilt); nil once the build is done.
+	order []int64
 }
 
 // termRef is one paper's terms in termCache.terms.
@@ -46,7 +49,7 @@ const (
 
 // reset empties the cache.
 func (tc *termCache) reset() {
-	tc.at, tc.terms = make(map[int64]termRef), tc.terms[:0]
+	tc.at, tc.terms, tc.order = make(map[int64]termRef), tc.terms[:0], nil
 }
 
 // keep drops every paper but those of ps (as cached, whatever their record
@@ -70,6 +73,56 @@ func (tc *termCache) keep(ps []*model.Paper) {
 	tc.at, tc.terms = at, terms
 }
 
+// newBuildCache is an empty cache sized for a corpus build of n papers
+// (within the bounds), so that filling it copies no terms.
+func newBuildCache(n int) *termCache {
+	n = min(n, maxCachedPapers)
+	return &termCache{
+		at:    make(map[int64]termRef, n),
+		terms: make([]uint32, 0, min(n*buildTerms, maxCachedTerms)),
+		order: make([]int64, 0, n),
+	}
+}
+
+// buildTerms is a generous estimate of a paper's terms (300-word
+// abstracts), to size a build's cache.
+const buildTerms = 2 * avgTerms
+
+// addBuilt adds the terms of t, the next paper of a store read in ID order
+// (the corpus build), to the cache. Full, it drops the older half of the
+// papers so added: a topic's window is the newest papers.
+func (tc *termCache) addBuilt(t db.Text, c counts) {
+	if len(tc.at) >= maxCachedPapers || len(tc.terms)+len(c.idx) > maxCachedTerms {
+		tc.dropOlder()
+	}
+	off := len(tc.terms)
+	tc.terms = pack(tc.terms, c)
+	tc.at[t.ID] = termRef{updated: t.Updated.Unix(), off: uint32(off), n: uint32(len(tc.terms) - off)}
+	tc.order = append(tc.order, t.ID)
+}
+
+// dropOlder keeps the newer half of the papers of tc.order (the order their
+// terms sit in tc.terms), moving their terms to the front.
+func (tc *termCache) dropOlder() {
+	half := len(tc.order) / 2
+	for _, id := range tc.order[:half] {
+		delete(tc.at, id)
+	}
+	tc.order = append(tc.order[:0], tc.order[half:]...)
+	if len(tc.order) == 0 {
+		tc.terms = tc.terms[:0]
+		return
+	}
+	cut := tc.at[tc.order[0]].off
+	n := copy(tc.terms, tc.terms[cut:])
+	tc.terms = tc.terms[:n]
+	for _, id := range tc.order {
+		r := tc.at[id]
+		r.off -= cut
+		tc.at[id] = r
+	}
+}
+
 // packed is a paper's terms as stored in the cache.
 func (tc *termCache) packed(r termRef) []uint32 { return tc.terms[r.off : r.off+r.n] }
 
@@ -88,6 +141,15 @@ func sublinear(tf uint32) float64 {
 	}
 	return 1 + math.Log(float64(tf))
 }
+
+// sublinearPacked is sublinear of every packed count (32 KB): scoring
+// looks a paper's weights up rather than taking a logarithm per term.
+var sublinearPacked = func() (t [maxPackedTF + 1]float64) {
+	for tf := range t {
+		t[tf] = sublinear(uint32(tf))
+	}
+	return t
+}()
 
 // read tokenises texts on every processor and adds their terms to the
 // cache, each under the Updated time given. Each processor
@@ -171,7 +233,7 @@ func (m *Model) scorePacked(terms []uint32) float64 {
 		b := t & (Buckets - 1)
 		w, x := float64(m.wi[2*b]), float64(m.wi[2*b+1])
 		if tf := t >> tfShift; tf > 1 {
-			x *= sublinear(tf)
+			x *= sublinearPacked[tf]
 		}
 		dot += w * x
 		norm += x * x

@@ -76,7 +76,7 @@ func bigram(a, b string) uint32 {
 
 // TextOf is the model's text of a stored paper.
 func TextOf(p *model.Paper) db.Text {
-	return db.Text{ID: p.ID, Title: p.Title, Abstract: p.Abstract, Authors: p.Authors}
+	return db.Text{ID: p.ID, Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, Updated: p.Updated}
 }
 
 // termCounts counts the unigrams and bigrams of a text, indices ascending.

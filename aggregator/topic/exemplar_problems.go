@@ -8,6 +8,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/ident"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -30,9 +31,10 @@ type LookupReader interface {
 // ExemplarProblems returns t's exemplars (like, like_file, unlike) that
 // cannot be found, each with the reason: a DOI Crossref does not know, an
 // arXiv id the arXiv API does not know, or whose fetching failed. Entries
-// not asked for yet are not problems: the next collect fetches them.
-func ExemplarProblems(ctx context.Context, r LookupReader, t config.Topic) ([]ExemplarProblem, error) {
-	likes, _ := Exemplars(t)
+// not asked for yet are not problems: the next collect fetches them. The
+// like_file is read through files (see Exemplars).
+func ExemplarProblems(ctx context.Context, files *likefile.Cache, r LookupReader, t config.Topic) ([]ExemplarProblem, error) {
+	likes, _ := Exemplars(files, t)
 	entries := append(slices.Clip(likes), t.Unlike...)
 	if len(entries) == 0 {
 		return nil, nil

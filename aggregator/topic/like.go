@@ -39,18 +39,28 @@ type Ranked struct {
 	Warnings []string
 }
 
-// likeFiles holds every like_file as last read; a changed file is re-read.
-var likeFiles = likefile.NewCache()
+// Likes is what ranking like-topics keeps between calls: the models and
+// their scores, and the like_files as last read (a changed file is re-read).
+// Its owner (a server, a digest sender) makes one and passes it to each call.
+type Likes struct {
+	Models *recommend.Engine
+	// Files may be nil: each like_file is then read at each call.
+	Files *likefile.Cache
+}
 
 // Exemplars returns t's like entries followed by its like_file's ids, and
-// the file's warnings. A like_file that does not read (deleted, or broken
-// since the config was loaded) is a warning too: the topic keeps its like.
-func Exemplars(t config.Topic) (likes, warnings []string) {
+// the file's warnings, the file read through files (nil: read now, kept
+// nowhere). A like_file that does not read (deleted, or broken since the
+// config was loaded) is a warning too: the topic keeps its like.
+func Exemplars(files *likefile.Cache, t config.Topic) (likes, warnings []string) {
 	likes = t.Like
 	if t.LikeFile == "" {
 		return likes, nil
 	}
-	f, err := likeFiles.Load(t.LikeFile)
+	if files == nil {
+		files = likefile.NewCache()
+	}
+	f, err := files.Load(t.LikeFile)
 	if err != nil {
 		return likes, []string{err.Error()}
 	}
@@ -128,8 +138,9 @@ func Unknown(ctx context.Context, r db.Reader, entries []string) ([]string, erro
 // exemplars and unlikes left out, those scoring under min_score left out
 // (default: none for sort "relevance", the model's DefaultMin otherwise); the
 // limit best (a window's every paper up to cap), in the topic's order.
-func likeTopic(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
-	entries, warnings := Exemplars(t)
+func likeTopic(ctx context.Context, r db.Reader, lk Likes, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
+	eng := lk.Models
+	entries, warnings := Exemplars(lk.Files, t)
 	likes, missL, err := Resolve(ctx, r, entries)
 	if err != nil {
 		return Ranked{}, err

@@ -125,7 +125,7 @@ func TestLikeTopicRanks(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rk, err := Rank(ctx, st, eng, tt.topic(base), tt.limit, now)
+			rk, err := Rank(ctx, st, Likes{Models: eng}, tt.topic(base), tt.limit, now)
 			if err != nil {
 				t.Fatal(err)
 			}

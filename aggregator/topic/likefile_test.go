@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 )
 
@@ -18,7 +19,8 @@ import (
 func TestLikeFileJoinsLike(t *testing.T) {
 	st := likeStore(t)
 	ctx := context.Background()
-	eng := recommend.NewEngine(st, recommend.DefaultOptions())
+	// The ranking's own like_file cache: it must see the file change.
+	lk := Likes{Models: recommend.NewEngine(st, recommend.DefaultOptions()), Files: likefile.NewCache()}
 	path := filepath.Join(t.TempDir(), "lib.bib")
 	write := func(text string, at time.Time) {
 		t.Helper()
@@ -32,7 +34,7 @@ func TestLikeFileJoinsLike(t *testing.T) {
 	write("@article{a, eprint = {2611.00002}, archivePrefix = {arXiv}}\n@book{nothing, title = {No id}}\n", now)
 	tp := config.Topic{Name: "prot", Like: []string{"2611.00001"}, LikeFile: path, Sort: "relevance", Limit: 30, Cap: 500}
 
-	rk, err := Rank(ctx, st, eng, tp, 0, now)
+	rk, err := Rank(ctx, st, lk, tp, 0, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestLikeFileJoinsLike(t *testing.T) {
 	}
 
 	write("# ids now, not BibTeX\n10.1000/market.24\n2611.00003\n", now.Add(time.Minute))
-	rk, err = Rank(ctx, st, eng, tp, 0, now)
+	rk, err = Rank(ctx, st, lk, tp, 0, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +57,16 @@ func TestLikeFileJoinsLike(t *testing.T) {
 		t.Errorf("after the change: feed %v warnings %q; want 2 back, 3 and 24 out", got, rk.Warnings)
 	}
 
+	// Without a cache of its own, a call reads the file as it is now.
+	noCache := Likes{Models: lk.Models}
+	if rk2, err := Rank(ctx, st, noCache, tp, 0, now); err != nil || !slices.Equal(titlesOf(rk2.Papers), titlesOf(rk.Papers)) {
+		t.Errorf("without a like_file cache: %v, %v; want %v", titlesOf(rk2.Papers), err, titlesOf(rk.Papers))
+	}
+
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	rk, err = Rank(ctx, st, eng, tp, 0, now)
+	rk, err = Rank(ctx, st, lk, tp, 0, now)
 	if err != nil || len(rk.Papers) == 0 || len(rk.Warnings) != 1 || !strings.Contains(rk.Warnings[0], "like_file") {
 		t.Errorf("file gone: %d papers, warnings %q, %v; want like's ranking and a warning", len(rk.Papers), rk.Warnings, err)
 	}
@@ -75,7 +83,7 @@ func TestUnknownExemplarWarns(t *testing.T) {
 		}
 	}
 	tp := config.Topic{Name: "prot", Like: []string{"2611.00001", "https://doi.org/10.9999/UNKNOWN.1"}, Unlike: []string{"arXiv:2611.99999v2"}, Sort: "relevance", Limit: 5, Cap: 500}
-	rk, err := Rank(ctx, st, recommend.NewEngine(st, recommend.DefaultOptions()), tp, 0, now)
+	rk, err := Rank(ctx, st, Likes{Models: recommend.NewEngine(st, recommend.DefaultOptions())}, tp, 0, now)
 	if err != nil {
 		t.Fatal(err)
 	}

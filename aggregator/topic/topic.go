@@ -39,21 +39,21 @@ func Query(t config.Topic, limit int, now time.Time) db.TopicQuery {
 // Papers returns topic t's papers at now: the store's candidates, ranked by
 // the topic's sort. limit > 0 asks for exactly the limit newest candidates,
 // ignoring the window. A bad expression is a *db.QueryError. A like-topic is
-// ranked by a model trained for this call; servers keep an Engine and call
+// ranked by a model trained for this call; servers keep Likes and call
 // Rank.
 func Papers(ctx context.Context, r db.Reader, t config.Topic, limit int, now time.Time) ([]*model.Paper, error) {
-	var eng *recommend.Engine
+	var lk Likes
 	if t.IsLike() {
-		eng = recommend.NewEngine(r, recommend.DefaultOptions())
+		lk.Models = recommend.NewEngine(r, recommend.DefaultOptions())
 	}
-	rk, err := Rank(ctx, r, eng, t, limit, now)
+	rk, err := Rank(ctx, r, lk, t, limit, now)
 	return rk.Papers, err
 }
 
-// Rank is Papers with the like-topics' models and scores kept in eng (which
-// may be nil when t has no like).
-func Rank(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time) (Ranked, error) {
-	return RankSeen(ctx, r, eng, t, limit, now, Seen{})
+// Rank is Papers with the like-topics' models, scores and like_files kept
+// in lk (whose Models may be nil when t has no like).
+func Rank(ctx context.Context, r db.Reader, lk Likes, t config.Topic, limit int, now time.Time) (Ranked, error) {
+	return RankSeen(ctx, r, lk, t, limit, now, Seen{})
 }
 
 // Seen bounds a ranking to the papers first seen in [From, Until): a
@@ -66,12 +66,12 @@ func (s Seen) query(q db.TopicQuery) db.TopicQuery {
 }
 
 // RankSeen is Rank over the papers first seen within seen.
-func RankSeen(ctx context.Context, r db.Reader, eng *recommend.Engine, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
+func RankSeen(ctx context.Context, r db.Reader, lk Likes, t config.Topic, limit int, now time.Time, seen Seen) (Ranked, error) {
 	if t.IsLike() {
-		if eng == nil {
+		if lk.Models == nil {
 			return Ranked{}, fmt.Errorf("topic %q: a like-topic needs a recommend.Engine", t.Name)
 		}
-		return likeTopic(ctx, r, eng, t, limit, now, seen)
+		return likeTopic(ctx, r, lk, t, limit, now, seen)
 	}
 	ps, err := r.Topic(ctx, seen.query(Query(t, limit, now)))
 	if err != nil {
@@ -127,7 +127,7 @@ func Warnings(topics []config.Topic) []string {
 				out = append(out, fmt.Sprintf("[[topic]] %q: %s: %s", t.Name, e.key, strings.TrimPrefix(w.String(), "query: ")))
 			}
 		}
-		_, ws := Exemplars(t)
+		_, ws := Exemplars(nil, t)
 		for _, w := range ws {
 			out = append(out, fmt.Sprintf("[[topic]] %q: like_file: %s", t.Name, w))
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/digest"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
@@ -98,16 +99,6 @@ func runCheck(ctx context.Context, cfg *config.Config, now func() time.Time, std
 		if store == nil {
 			continue
 		}
-		if t.IsLike() {
-			likes, _ := topic.Exemplars(t)
-			unknown, err := topic.Unknown(ctx, store, append(slices.Clip(likes), t.Unlike...))
-			if err != nil {
-				return fmt.Errorf("topic %q preview: %w", t.Name, err)
-			}
-			for _, w := range unknown {
-				fmt.Fprintf(stdout, "    warning: exemplar %s\n", w)
-			}
-		}
 		ps, err := topic.Papers(ctx, store, t, 0, now())
 		if err != nil {
 			return fmt.Errorf("topic %q preview: %w", t.Name, err)
@@ -164,38 +155,39 @@ func printDigests(cfg *config.Config, now time.Time, stdout io.Writer) {
 	}
 }
 
-// exemplarWarnings name the like and unlike arXiv ids of the topics that no
-// stored paper has, with what asking the arXiv API for them brought.
+// exemplarWarnings name the like and unlike entries of the topics that no
+// stored paper has: those topic.ExemplarProblems finds (what /status shows,
+// with the upstream's answer), and the others as not fetched yet.
 func exemplarWarnings(ctx context.Context, store db.Store, topics []config.Topic) ([]string, error) {
+	files := likefile.NewCache() // each like_file read once
 	var out []string
 	for _, t := range topics {
-		if len(t.Like)+len(t.Unlike) == 0 {
+		if !t.IsLike() && len(t.Unlike) == 0 {
 			continue
 		}
-		_, missing, err := topic.Resolve(ctx, store, append(append([]string(nil), t.Like...), t.Unlike...))
+		probs, err := topic.ExemplarProblems(ctx, files, store, t)
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
+		known := map[string]bool{}
+		for _, p := range probs {
+			out = append(out, fmt.Sprintf("topic %q: exemplar %s: %s", t.Name, p.Entry, p.Reason))
+			known[p.Entry] = true
+		}
+		likes, _ := topic.Exemplars(files, t)
+		_, missing, err := topic.Resolve(ctx, store, append(slices.Clip(likes), t.Unlike...))
+		if err != nil {
+			return nil, err
+		}
 		for _, e := range missing {
-			if id := topic.ArxivEntry(e); id != "" {
-				ids = append(ids, id)
+			if known[e] {
+				continue
 			}
-		}
-		recs, err := store.ArxivLookups(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			r, asked := recs[id]
-			switch {
-			case !asked:
-				out = append(out, fmt.Sprintf("topic %q: exemplar %s is not stored yet: `paperfeed collect` fetches it from arXiv", t.Name, id))
-			case r.Outcome == db.LookupNotFound:
-				out = append(out, fmt.Sprintf("topic %q: exemplar %s was not found on arXiv: check the id", t.Name, id))
-			case r.Outcome == db.LookupFailed:
-				out = append(out, fmt.Sprintf("topic %q: exemplar %s: fetching it from arXiv failed at %s (%s); collect asks again", t.Name, id, r.At.Format(time.RFC3339), redact.Text(r.Error)))
+			upstream := "Crossref"
+			if topic.ArxivEntry(e) != "" {
+				upstream = "arXiv"
 			}
+			out = append(out, fmt.Sprintf("topic %q: exemplar %s is not stored yet: `paperfeed collect` fetches it from %s", t.Name, e, upstream))
 		}
 	}
 	return out, nil

@@ -14,8 +14,9 @@ import (
 	"github.com/paperfeed/paperfeed/db/sqlite"
 )
 
-// TestCheckExemplarWarnings: check names each like-topic arXiv id missing
-// from the store with what the arXiv API said of it, and none stored.
+// TestCheckExemplarWarnings: check names each like-topic entry missing from
+// the store with what the arXiv API said of it (as /status does, through
+// topic.ExemplarProblems), one not asked for yet as such, and none stored.
 func TestCheckExemplarWarnings(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.toml")
@@ -46,13 +47,16 @@ func TestCheckExemplarWarnings(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		`warning: topic "mine": exemplar 2410.99999 was not found on arXiv: check the id`,
-		`warning: topic "mine": exemplar 2410.88888: fetching it from arXiv failed at 2026-11-30T08:00:00Z (HTTP 503); collect asks again`,
+		`warning: topic "mine": exemplar arxiv:2410.99999: not found on arXiv (asked 2026-11-30T08:00:00Z): check the id`,
+		`warning: topic "mine": exemplar https://arxiv.org/abs/2410.88888v2: fetching it from arXiv failed at 2026-11-30T08:00:00Z (HTTP 503); collect asks again`,
 		`warning: topic "mine": exemplar 2410.77777 is not stored yet: ` + "`paperfeed collect`" + ` fetches it from arXiv`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
+	}
+	if n := strings.Count(out, "2410.99999"); n != 1 {
+		t.Errorf("the unknown id is warned of %d times, want once:\n%s", n, out)
 	}
 	if strings.Contains(out, "exemplar 2611.00001") {
 		t.Errorf("a stored exemplar is warned about:\n%s", out)

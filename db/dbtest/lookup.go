@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -62,8 +63,12 @@ func testLookups(t *testing.T, b Backend) {
 	})
 	t.Run("Texts", func(t *testing.T) {
 		var got []string
+		updated := map[int64]int64{p1.ID: p1.Updated.Unix(), p2.ID: p2.Updated.Unix(), p3.ID: p3.Updated.Unix()}
 		err := s.Texts(ctx, func(x db.Text) error {
 			got = append(got, fmt.Sprintf("%d|%s|%s|%d", x.ID, x.Title, x.Abstract, len(x.Authors)))
+			if x.Updated.Unix() != updated[x.ID] {
+				t.Errorf("paper %d: Updated = %v, want the stored record's %v", x.ID, x.Updated, time.Unix(updated[x.ID], 0).UTC())
+			}
 			return nil
 		})
 		if err != nil {

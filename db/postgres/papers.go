@@ -74,7 +74,7 @@ func (s *Store) Texts(ctx context.Context, fn func(db.Text) error) error {
 		return fmt.Errorf("paper texts: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	rows, err := tx.Query(ctx, "SELECT id, title, abstract, authors FROM papers ORDER BY id")
+	rows, err := tx.Query(ctx, "SELECT id, title, abstract, authors, updated FROM papers ORDER BY id")
 	if err != nil {
 		return fmt.Errorf("paper texts: %w", err)
 	}
@@ -82,9 +82,11 @@ func (s *Store) Texts(ctx context.Context, fn func(db.Text) error) error {
 	var authors string
 	for rows.Next() {
 		var t db.Text
-		if err := rows.Scan(&t.ID, &t.Title, &t.Abstract, &authors); err != nil {
+		var updated int64
+		if err := rows.Scan(&t.ID, &t.Title, &t.Abstract, &authors, &updated); err != nil {
 			return fmt.Errorf("paper texts: %w", err)
 		}
+		t.Updated = fromUnix(updated)
 		if err := json.Unmarshal([]byte(authors), &t.Authors); err != nil {
 			return fmt.Errorf("paper texts: paper %d: authors: %w", t.ID, err)
 		}

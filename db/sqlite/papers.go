@@ -98,7 +98,7 @@ func (s *Store) Texts(ctx context.Context, fn func(db.Text) error) error {
 		return fmt.Errorf("paper texts: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id, title, abstract, authors FROM papers ORDER BY id")
+	rows, err := tx.QueryContext(ctx, "SELECT id, title, abstract, authors, updated FROM papers ORDER BY id")
 	if err != nil {
 		return fmt.Errorf("paper texts: %w", err)
 	}
@@ -106,9 +106,11 @@ func (s *Store) Texts(ctx context.Context, fn func(db.Text) error) error {
 	var authors []byte
 	for rows.Next() {
 		var t db.Text
-		if err := rows.Scan(&t.ID, &t.Title, &t.Abstract, &authors); err != nil {
+		var updated int64
+		if err := rows.Scan(&t.ID, &t.Title, &t.Abstract, &authors, &updated); err != nil {
 			return fmt.Errorf("paper texts: %w", err)
 		}
+		t.Updated = fromUnix(updated)
 		if err := json.Unmarshal(authors, &t.Authors); err != nil {
 			return fmt.Errorf("paper texts: paper %d: authors: %w", t.ID, err)
 		}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
 	"github.com/paperfeed/paperfeed/aggregator/digest"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/recommend"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 )
 
@@ -34,6 +36,7 @@ type Runner struct {
 	cfg       *config.Config
 	store     db.Store
 	models    *recommend.Engine
+	likeFiles *likefile.Cache // the like-topics' like_files as last read
 	transport Transport
 	site      Site
 	now       func() time.Time
@@ -129,7 +132,7 @@ func NewRunner(cfg *config.Config, store db.Store, o Options) *Runner {
 	if o.Poll <= 0 {
 		o.Poll = time.Minute
 	}
-	return &Runner{cfg: cfg, store: store, models: o.Models, transport: o.Transport, now: o.Now, holder: o.Holder, log: o.Logger,
+	return &Runner{cfg: cfg, store: store, models: o.Models, likeFiles: likefile.NewCache(), transport: o.Transport, now: o.Now, holder: o.Holder, log: o.Logger,
 		metrics: o.Metrics, retryBase: o.RetryBase, retryMax: o.RetryMax, poll: o.Poll, oneShot: o.OneShot, retry: map[string]retryState{},
 		site: Site{BaseURL: cfg.Server.BaseURL, Title: cfg.Server.Title}}
 }
@@ -236,7 +239,7 @@ type topicPapers struct {
 func (r *Runner) topicPapers(ctx context.Context, d config.Digest, t config.Topic, from, until time.Time) (topicPapers, error) {
 	want := digest.MaxCandidates
 	for {
-		ps, err := digest.Papers(ctx, r.store, r.models, t, from, until, want)
+		ps, err := digest.Papers(ctx, r.store, topic.Likes{Models: r.models, Files: r.likeFiles}, t, from, until, want)
 		if err != nil {
 			return topicPapers{}, err
 		}

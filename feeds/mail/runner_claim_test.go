@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/digest"
+	"github.com/paperfeed/paperfeed/aggregator/topic"
 	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
 	"github.com/paperfeed/paperfeed/db/model"
@@ -203,7 +204,7 @@ func TestRunnerBusyTopic(t *testing.T) {
 	dbtest.Save(t, s, ps...)
 	ctx := context.Background()
 	ml, _ := r.cfg.Topic("ml")
-	best, err := digest.Papers(ctx, s, r.models, ml, day1.Add(-24*time.Hour), day1.Add(time.Hour), 0)
+	best, err := digest.Papers(ctx, s, topic.Likes{Models: r.models, Files: r.likeFiles}, ml, day1.Add(-24*time.Hour), day1.Add(time.Hour), 0)
 	if err != nil || len(best) != digest.MaxCandidates {
 		t.Fatalf("candidates: %d %v", len(best), err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/aggregator/likefile"
 	"github.com/paperfeed/paperfeed/aggregator/redact"
 	"github.com/paperfeed/paperfeed/aggregator/sources"
 	"github.com/paperfeed/paperfeed/aggregator/topic"
@@ -93,6 +94,9 @@ type Handler struct {
 	store   db.Store
 	replica string
 	now     func() time.Time
+	// likeFiles are the like-topics' like_files as last read (re-read
+	// when changed), whose exemplars it reports on.
+	likeFiles *likefile.Cache
 }
 
 // New returns the /status handler; replica is the holder name this process
@@ -101,7 +105,7 @@ func New(cfg *config.Config, store db.Store, replica string, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{cfg: cfg, store: store, replica: replica, now: now}
+	return &Handler{cfg: cfg, store: store, replica: replica, now: now, likeFiles: likefile.NewCache()}
 }
 
 // Build assembles the report.
@@ -167,7 +171,7 @@ func (h *Handler) Build(ctx context.Context) (*Report, error) {
 		if !t.IsLike() {
 			continue
 		}
-		probs, err := topic.ExemplarProblems(ctx, h.store, t)
+		probs, err := topic.ExemplarProblems(ctx, h.likeFiles, h.store, t)
 		if err != nil {
 			return nil, fmt.Errorf("topic %q exemplars: %w", t.Name, err)
 		}
