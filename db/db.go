@@ -99,6 +99,9 @@ type Tx interface {
 	RecordArxivLookups(ctx context.Context, ls []ArxivLookup) error
 	// RecordUnknownID is SourceStore.RecordUnknownID inside the transaction.
 	RecordUnknownID(ctx context.Context, id string, at time.Time) error
+	// SaveWebSubState is WebSubStore.SaveWebSubState inside the transaction
+	// (a copy writes the records with the rest of a batch and its mark).
+	SaveWebSubState(ctx context.Context, st WebSubState) error
 	// Restore inserts papers read from another store (Copier.PapersAfter)
 	// as they are there: their IDs, UIDs and every field, their categories,
 	// blocking keys and sightings. The derived indexes (full text,

@@ -147,6 +147,7 @@ type Counts struct {
 	SourceStates int64
 	ArxivLookups int64
 	UnknownIDs   int64
+	WebSubStates int64 // (hub, feed URL) records
 }
 
 // CopyMark is how far one part of a copy into a store has come: written in

@@ -98,6 +98,16 @@ func fill(t *testing.T, s db.Store, n int) {
 				return err
 			}
 		}
+		for _, st := range []db.WebSubState{
+			{Hub: "https://hub.example/", URL: "https://papers.example/topics/all.atom", Fingerprint: "f1", LastSuccess: dbtest.Day},
+			{Hub: "https://hub.example/", URL: "https://papers.example/topics/all.rss", Fingerprint: "f2", LastSuccess: dbtest.Day,
+				LastError: "hub answered 503", LastErrorAt: dbtest.Day.Add(time.Hour)},
+			{Hub: "https://a-hub.example/", URL: "https://papers.example/topics/all.atom", LastError: "dial tcp: refused", LastErrorAt: dbtest.Day},
+		} {
+			if err := tx.SaveWebSubState(ctx, st); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

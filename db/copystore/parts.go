@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -43,12 +44,13 @@ type Tally struct {
 
 // Parts are what a copy copies, in order: the papers first (each with its
 // sightings, categories and blocking keys; the full-text index is rebuilt by
-// the destination), then the source states, the arXiv lookups and the ids
-// upstreams said they do not know. Leases (held by running replicas, expired
+// the destination), then the source states, the arXiv lookups, the ids
+// upstreams said they do not know and what was last announced to each WebSub
+// hub (so the destination does not announce unchanged feeds again). Leases (held by running replicas, expired
 // within a minute), the generation (the destination keeps its own) and copy
 // marks are a store's own and not copied.
 func Parts() []Part {
-	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart()}
+	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart(), websubPart()}
 }
 
 func papersPart() Part {
@@ -110,27 +112,38 @@ func paperKey(key string) (int64, error) {
 }
 
 func sourcesPart() Part {
+	return wholePart("sources", func(ctx context.Context, s db.Store) (map[string]db.SourceState, error) { return s.SourceStates(ctx) },
+		func(ctx context.Context, tx db.Tx, _ string, st db.SourceState) error {
+			return tx.SaveSourceState(ctx, st)
+		},
+		func(c db.Counts) []Tally { return []Tally{{"source states", c.SourceStates}} })
+}
+
+// wholePart is a part whose rows are few: each batch reads them whole, by
+// key (all), and writes those after the batch's key with save.
+func wholePart[T any](name string, all func(context.Context, db.Store) (map[string]T, error),
+	save func(ctx context.Context, tx db.Tx, key string, row T) error, count func(db.Counts) []Tally) Part {
 	return Part{
-		Name: "sources",
+		Name: name,
 		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
-			all, err := s.SourceStates(ctx)
+			rows, err := all(ctx, s)
 			if err != nil {
 				return Batch{}, err
 			}
-			names := page(slices.Collect(maps.Keys(all)), after, n)
-			if len(names) == 0 {
+			keys := page(slices.Collect(maps.Keys(rows)), after, n)
+			if len(keys) == 0 {
 				return Batch{}, nil
 			}
-			return Batch{Rows: len(names), Last: names[len(names)-1], Write: func(ctx context.Context, tx db.Tx) error {
-				for _, name := range names {
-					if err := tx.SaveSourceState(ctx, all[name]); err != nil {
+			return Batch{Rows: len(keys), Last: keys[len(keys)-1], Write: func(ctx context.Context, tx db.Tx) error {
+				for _, k := range keys {
+					if err := save(ctx, tx, k, rows[k]); err != nil {
 						return err
 					}
 				}
 				return nil
 			}}, nil
 		},
-		Count: func(c db.Counts) []Tally { return []Tally{{"source states", c.SourceStates}} },
+		Count: count,
 	}
 }
 
@@ -151,28 +164,29 @@ func lookupsPart() Part {
 }
 
 func unknownPart() Part {
-	return Part{
-		Name: "unknown-ids",
-		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
-			all, err := s.UnknownIDs(ctx)
-			if err != nil {
-				return Batch{}, err
-			}
-			ids := page(slices.Collect(maps.Keys(all)), after, n)
-			if len(ids) == 0 {
-				return Batch{}, nil
-			}
-			return Batch{Rows: len(ids), Last: ids[len(ids)-1], Write: func(ctx context.Context, tx db.Tx) error {
-				for _, id := range ids {
-					if err := tx.RecordUnknownID(ctx, id, all[id]); err != nil {
-						return err
-					}
-				}
-				return nil
-			}}, nil
+	return wholePart("unknown-ids", func(ctx context.Context, s db.Store) (map[string]time.Time, error) { return s.UnknownIDs(ctx) },
+		func(ctx context.Context, tx db.Tx, id string, at time.Time) error {
+			return tx.RecordUnknownID(ctx, id, at)
 		},
-		Count: func(c db.Counts) []Tally { return []Tally{{"unknown ids", c.UnknownIDs}} },
-	}
+		func(c db.Counts) []Tally { return []Tally{{"unknown ids", c.UnknownIDs}} })
+}
+
+// websubKey is a WebSub record's key: a space never occurs in a hub's or a
+// feed's URL, and orders before every byte that does.
+func websubKey(st db.WebSubState) string { return st.Hub + " " + st.URL }
+
+func websubPart() Part {
+	return wholePart("websub", func(ctx context.Context, s db.Store) (map[string]db.WebSubState, error) {
+		sts, err := s.WebSubStates(ctx)
+		byKey := make(map[string]db.WebSubState, len(sts))
+		for _, st := range sts {
+			byKey[websubKey(st)] = st
+		}
+		return byKey, err
+	}, func(ctx context.Context, tx db.Tx, _ string, st db.WebSubState) error {
+		return tx.SaveWebSubState(ctx, st)
+	},
+		func(c db.Counts) []Tally { return []Tally{{"websub records", c.WebSubStates}} })
 }
 
 // page returns up to n of keys after after, in byte order: the pages of a

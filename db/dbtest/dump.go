@@ -21,6 +21,7 @@ type Contents struct {
 	SourceStates map[string]db.SourceState
 	ArxivLookups []db.ArxivLookup
 	UnknownIDs   map[string]time.Time
+	WebSub       []db.WebSubState
 }
 
 // Dump reads the Contents of s.
@@ -69,6 +70,9 @@ func Dump(t testing.TB, s db.Store) Contents {
 	if c.UnknownIDs, err = s.UnknownIDs(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if c.WebSub, err = s.WebSubStates(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -93,5 +97,8 @@ func AssertSameContents(t testing.TB, got, want Contents) {
 	}
 	if !reflect.DeepEqual(got.UnknownIDs, want.UnknownIDs) {
 		t.Errorf("unknown ids differ:\n got %v\nwant %v", got.UnknownIDs, want.UnknownIDs)
+	}
+	if !reflect.DeepEqual(got.WebSub, want.WebSub) {
+		t.Errorf("websub records differ:\n got %+v\nwant %+v", got.WebSub, want.WebSub)
 	}
 }
