@@ -42,6 +42,7 @@ func TestCopyStoreRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	dbtest.SendDigests(t, orig)
 	want := dbtest.Dump(t, orig)
 	orig.Close()
 	if len(want.Papers) < 50 || len(want.SourceStates) != len(cfg.Sources) {

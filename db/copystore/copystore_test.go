@@ -113,6 +113,7 @@ func fill(t *testing.T, s db.Store, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.SendDigests(t, s)
 }
 
 func copyAll(t *testing.T, src, dst db.Store, o copystore.Options) *copystore.Result {

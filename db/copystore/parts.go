@@ -2,6 +2,7 @@ package copystore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -45,12 +46,30 @@ type Tally struct {
 // Parts are what a copy copies, in order: the papers first (each with its
 // sightings, categories and blocking keys; the full-text index is rebuilt by
 // the destination), then the source states, the arXiv lookups, the ids
-// upstreams said they do not know and what was last announced to each WebSub
-// hub (so the destination does not announce unchanged feeds again). Leases (held by running replicas, expired
+// upstreams said they do not know, what was last announced to each WebSub
+// hub (so the destination does not announce unchanged feeds again), and what
+// digests sent (runs, messages, papers per recipient and topic: the
+// destination sends no period twice and no paper twice). Leases (held by running replicas, expired
 // within a minute), the generation (the destination keeps its own) and copy
 // marks are a store's own and not copied.
 func Parts() []Part {
-	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart(), websubPart()}
+	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart(), websubPart(),
+		digestPart("digest-runs", db.Copier.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Period} },
+			func(ctx context.Context, tx db.Tx, rs []db.DigestRun) error {
+				return tx.RestoreDigests(ctx, rs, nil, nil)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest runs", c.DigestRuns}} }),
+		digestPart("digest-deliveries", db.Copier.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Period, d.Recipient} },
+			func(ctx context.Context, tx db.Tx, ds []db.DigestDelivery) error {
+				return tx.RestoreDigests(ctx, nil, ds, nil)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest deliveries", c.Deliveries}} }),
+		digestPart("digest-papers", db.Copier.DigestPapersAfter, func(p db.DigestPaperRecord) []string { return []string{p.Recipient, p.Topic, p.UID} },
+			func(ctx context.Context, tx db.Tx, ps []db.DigestPaperRecord) error {
+				return tx.RestoreDigests(ctx, nil, nil, ps)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest papers", c.DigestPapers}} }),
+	}
 }
 
 func papersPart() Part {
@@ -187,6 +206,35 @@ func websubPart() Part {
 		return tx.SaveWebSubState(ctx, st)
 	},
 		func(c db.Counts) []Tally { return []Tally{{"websub records", c.WebSubStates}} })
+}
+
+// digestPart is a table of what digests sent, paged by its primary key (key
+// of a row), which a copy mark holds as a JSON array of the key's columns.
+func digestPart[T any](name string, after func(db.Copier, context.Context, []string, int) ([]T, error), key func(T) []string,
+	restore func(context.Context, db.Tx, []T) error, count func(db.Counts) []Tally) Part {
+	return Part{
+		Name: name,
+		Read: func(ctx context.Context, s db.Store, mark string, n int) (Batch, error) {
+			var from []string
+			if mark != "" {
+				if err := json.Unmarshal([]byte(mark), &from); err != nil {
+					return Batch{}, fmt.Errorf("copy mark of %s: bad key %q", name, mark)
+				}
+			}
+			rows, err := after(s, ctx, from, n)
+			if err != nil || len(rows) == 0 {
+				return Batch{}, err
+			}
+			last, err := json.Marshal(key(rows[len(rows)-1]))
+			if err != nil {
+				return Batch{}, err
+			}
+			return Batch{Rows: len(rows), Last: string(last), Write: func(ctx context.Context, tx db.Tx) error {
+				return restore(ctx, tx, rows)
+			}}, nil
+		},
+		Count: count,
+	}
 }
 
 // page returns up to n of keys after after, in byte order: the pages of a
