@@ -172,6 +172,36 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestResumeKeyedPart: a copy cancelled inside a part paged by a composite
+// key (its mark a JSON array) resumes after that key, every row once.
+func TestResumeKeyedPart(t *testing.T) {
+	for _, e := range []engine{onSQLite, onPostgres} {
+		t.Run(e.name, func(t *testing.T) {
+			src := sqliteStore(t)
+			fill(t, src, 10)
+			want := dbtest.Dump(t, src)
+			dst := e.open(t)
+			cctx, cancel := context.WithCancel(context.Background())
+			_, err := copystore.Copy(cctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: 3, Progress: func(p copystore.Progress) {
+				if p.Part == "digest-papers" {
+					cancel()
+				}
+			}})
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled copy returned %v", err)
+			}
+			if c, _ := dst.Counts(context.Background()); c.DigestPapers != 3 {
+				t.Errorf("cancelled after one batch of 3 digest papers: %d", c.DigestPapers)
+			}
+			if res := copyAll(t, src, dst, copystore.Options{Batch: 3}); !res.Resumed {
+				t.Error("the second run did not resume")
+			}
+			dbtest.AssertSameContents(t, dbtest.Dump(t, dst), want)
+		})
+	}
+}
+
 // TestResume: a copy cancelled after some batches, or failing inside one,
 // completes when run again, with every row once.
 func TestResume(t *testing.T) {
