@@ -172,6 +172,22 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// copyCancelled copies src into dst in batches of batch rows, cancelling
+// the copy after the batch stop is true of.
+func copyCancelled(t *testing.T, src, dst db.Store, batch int, stop func(copystore.Progress) bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := copystore.Copy(ctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: batch, Progress: func(p copystore.Progress) {
+		if stop(p) {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled copy returned %v", err)
+	}
+}
+
 // TestResumeKeyedPart: a copy cancelled inside a part paged by a composite
 // key (its mark a JSON array) resumes after that key, every row once.
 func TestResumeKeyedPart(t *testing.T) {
@@ -181,16 +197,7 @@ func TestResumeKeyedPart(t *testing.T) {
 			fill(t, src, 10)
 			want := dbtest.Dump(t, src)
 			dst := e.open(t)
-			cctx, cancel := context.WithCancel(context.Background())
-			_, err := copystore.Copy(cctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: 3, Progress: func(p copystore.Progress) {
-				if p.Part == "digest-papers" {
-					cancel()
-				}
-			}})
-			cancel()
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("cancelled copy returned %v", err)
-			}
+			copyCancelled(t, src, dst, 3, func(p copystore.Progress) bool { return p.Part == "digest-papers" })
 			if c, _ := dst.Counts(context.Background()); c.DigestPapers != 3 {
 				t.Errorf("cancelled after one batch of 3 digest papers: %d", c.DigestPapers)
 			}
@@ -214,17 +221,8 @@ func TestResume(t *testing.T) {
 			ctx := context.Background()
 
 			// Cancelled after three batches of 7 papers.
-			cctx, cancel := context.WithCancel(ctx)
 			batches := 0
-			_, err := copystore.Copy(cctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: 7, Progress: func(copystore.Progress) {
-				if batches++; batches == 3 {
-					cancel()
-				}
-			}})
-			cancel()
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("cancelled copy returned %v", err)
-			}
+			copyCancelled(t, src, dst, 7, func(copystore.Progress) bool { batches++; return batches == 3 })
 			if st, _ := dst.Stats(ctx); st.Papers != 21 {
 				t.Errorf("cancelled after 3 batches of 7: %d papers", st.Papers)
 			}
