@@ -99,6 +99,14 @@ type Tx interface {
 	RecordArxivLookups(ctx context.Context, ls []ArxivLookup) error
 	// RecordUnknownID is SourceStore.RecordUnknownID inside the transaction.
 	RecordUnknownID(ctx context.Context, id string, at time.Time) error
+	// SaveWebSubState is WebSubStore.SaveWebSubState inside the transaction
+	// (a copy writes the records with the rest of a batch and its mark).
+	SaveWebSubState(ctx context.Context, st WebSubState) error
+	// RestoreDigests inserts rows of what digests sent read from another
+	// store (Copier.DigestRunsAfter ...) as they are there; a row whose key
+	// the store holds already is an error (a copy never writes one twice).
+	// Deliveries' Papers are not written: they are ps.
+	RestoreDigests(ctx context.Context, runs []DigestRun, ds []DigestDelivery, ps []DigestPaperRecord) error
 	// Restore inserts papers read from another store (Copier.PapersAfter)
 	// as they are there: their IDs, UIDs and every field, their categories,
 	// blocking keys and sightings. The derived indexes (full text,
@@ -219,6 +227,14 @@ type Copier interface {
 	// above after, in the store's order of ids (paging with the last id
 	// returned continues after it).
 	ArxivLookupsAfter(ctx context.Context, after string, n int) ([]ArxivLookup, error)
+	// DigestRunsAfter, DigestDeliveriesAfter and DigestPapersAfter return up
+	// to n rows of what digests sent with a primary key above after (its
+	// columns in order: (digest, period); (digest, period, recipient);
+	// (recipient, topic, UID); nil: from the first), in the store's order of
+	// keys. Deliveries come without their papers, which are rows of their own.
+	DigestRunsAfter(ctx context.Context, after []string, n int) ([]DigestRun, error)
+	DigestDeliveriesAfter(ctx context.Context, after []string, n int) ([]DigestDelivery, error)
+	DigestPapersAfter(ctx context.Context, after []string, n int) ([]DigestPaperRecord, error)
 	// Counts counts every kind of row the store holds.
 	Counts(ctx context.Context) (Counts, error)
 	// CopyMarks returns the marks copies into this store left (see

@@ -147,6 +147,10 @@ type Counts struct {
 	SourceStates int64
 	ArxivLookups int64
 	UnknownIDs   int64
+	WebSubStates int64 // (hub, feed URL) records
+	DigestRuns   int64
+	Deliveries   int64 // digest messages sent
+	DigestPapers int64 // (recipient, topic, paper) sent
 }
 
 // CopyMark is how far one part of a copy into a store has come: written in
@@ -252,4 +256,12 @@ type DigestDelivery struct {
 // DigestPaper is one paper of a delivered message, under its topic.
 type DigestPaper struct {
 	Topic, UID string
+}
+
+// DigestPaperRecord is one row of what digests sent: the paper UID went to
+// Recipient under Topic, first in the message of (Digest, Period) at Sent.
+type DigestPaperRecord struct {
+	Recipient, Topic, UID string
+	Digest, Period        string
+	Sent                  time.Time
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paperfeed/paperfeed/aggregator/config"
+	"github.com/paperfeed/paperfeed/db"
 	"github.com/paperfeed/paperfeed/db/dbtest"
 	"github.com/paperfeed/paperfeed/db/postgres/pgtest"
 )
@@ -32,6 +33,16 @@ func TestCopyStoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What `publish` leaves: the copy must not announce unchanged feeds again.
+	for _, st := range []db.WebSubState{
+		{Hub: "https://hub.example/", URL: "https://papers.example.org/topics/all.atom", Fingerprint: "f1", LastSuccess: dbtest.Day},
+		{Hub: "https://hub.example/", URL: "https://papers.example.org/topics/all.rss", LastError: "hub answered 503", LastErrorAt: dbtest.Day},
+	} {
+		if err := orig.SaveWebSubState(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dbtest.SendDigests(t, orig)
 	want := dbtest.Dump(t, orig)
 	orig.Close()
 	if len(want.Papers) < 50 || len(want.SourceStates) != len(cfg.Sources) {

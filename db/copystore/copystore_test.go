@@ -98,11 +98,22 @@ func fill(t *testing.T, s db.Store, n int) {
 				return err
 			}
 		}
+		for _, st := range []db.WebSubState{
+			{Hub: "https://hub.example/", URL: "https://papers.example/topics/all.atom", Fingerprint: "f1", LastSuccess: dbtest.Day},
+			{Hub: "https://hub.example/", URL: "https://papers.example/topics/all.rss", Fingerprint: "f2", LastSuccess: dbtest.Day,
+				LastError: "hub answered 503", LastErrorAt: dbtest.Day.Add(time.Hour)},
+			{Hub: "https://a-hub.example/", URL: "https://papers.example/topics/all.atom", LastError: "dial tcp: refused", LastErrorAt: dbtest.Day},
+		} {
+			if err := tx.SaveWebSubState(ctx, st); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.SendDigests(t, s)
 }
 
 func copyAll(t *testing.T, src, dst db.Store, o copystore.Options) *copystore.Result {
@@ -161,6 +172,43 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// copyCancelled copies src into dst in batches of batch rows, cancelling
+// the copy after the batch stop is true of.
+func copyCancelled(t *testing.T, src, dst db.Store, batch int, stop func(copystore.Progress) bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := copystore.Copy(ctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: batch, Progress: func(p copystore.Progress) {
+		if stop(p) {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled copy returned %v", err)
+	}
+}
+
+// TestResumeKeyedPart: a copy cancelled inside a part paged by a composite
+// key (its mark a JSON array) resumes after that key, every row once.
+func TestResumeKeyedPart(t *testing.T) {
+	for _, e := range []engine{onSQLite, onPostgres} {
+		t.Run(e.name, func(t *testing.T) {
+			src := sqliteStore(t)
+			fill(t, src, 10)
+			want := dbtest.Dump(t, src)
+			dst := e.open(t)
+			copyCancelled(t, src, dst, 3, func(p copystore.Progress) bool { return p.Part == "digest-papers" })
+			if c, _ := dst.Counts(context.Background()); c.DigestPapers != 3 {
+				t.Errorf("cancelled after one batch of 3 digest papers: %d", c.DigestPapers)
+			}
+			if res := copyAll(t, src, dst, copystore.Options{Batch: 3}); !res.Resumed {
+				t.Error("the second run did not resume")
+			}
+			dbtest.AssertSameContents(t, dbtest.Dump(t, dst), want)
+		})
+	}
+}
+
 // TestResume: a copy cancelled after some batches, or failing inside one,
 // completes when run again, with every row once.
 func TestResume(t *testing.T) {
@@ -173,17 +221,8 @@ func TestResume(t *testing.T) {
 			ctx := context.Background()
 
 			// Cancelled after three batches of 7 papers.
-			cctx, cancel := context.WithCancel(ctx)
 			batches := 0
-			_, err := copystore.Copy(cctx, src, dst, copystore.Options{Source: "source", Dest: "destination", Batch: 7, Progress: func(copystore.Progress) {
-				if batches++; batches == 3 {
-					cancel()
-				}
-			}})
-			cancel()
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("cancelled copy returned %v", err)
-			}
+			copyCancelled(t, src, dst, 7, func(copystore.Progress) bool { batches++; return batches == 3 })
 			if st, _ := dst.Stats(ctx); st.Papers != 21 {
 				t.Errorf("cancelled after 3 batches of 7: %d papers", st.Papers)
 			}

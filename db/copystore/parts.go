@@ -2,11 +2,13 @@ package copystore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/paperfeed/paperfeed/db"
 )
@@ -43,12 +45,31 @@ type Tally struct {
 
 // Parts are what a copy copies, in order: the papers first (each with its
 // sightings, categories and blocking keys; the full-text index is rebuilt by
-// the destination), then the source states, the arXiv lookups and the ids
-// upstreams said they do not know. Leases (held by running replicas, expired
+// the destination), then the source states, the arXiv lookups, the ids
+// upstreams said they do not know, what was last announced to each WebSub
+// hub (so the destination does not announce unchanged feeds again), and what
+// digests sent (runs, messages, papers per recipient and topic: the
+// destination sends no period twice and no paper twice). Leases (held by running replicas, expired
 // within a minute), the generation (the destination keeps its own) and copy
 // marks are a store's own and not copied.
 func Parts() []Part {
-	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart()}
+	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart(), websubPart(),
+		digestPart("digest-runs", db.Copier.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Period} },
+			func(ctx context.Context, tx db.Tx, rs []db.DigestRun) error {
+				return tx.RestoreDigests(ctx, rs, nil, nil)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest runs", c.DigestRuns}} }),
+		digestPart("digest-deliveries", db.Copier.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Period, d.Recipient} },
+			func(ctx context.Context, tx db.Tx, ds []db.DigestDelivery) error {
+				return tx.RestoreDigests(ctx, nil, ds, nil)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest deliveries", c.Deliveries}} }),
+		digestPart("digest-papers", db.Copier.DigestPapersAfter, func(p db.DigestPaperRecord) []string { return []string{p.Recipient, p.Topic, p.UID} },
+			func(ctx context.Context, tx db.Tx, ps []db.DigestPaperRecord) error {
+				return tx.RestoreDigests(ctx, nil, nil, ps)
+			},
+			func(c db.Counts) []Tally { return []Tally{{"digest papers", c.DigestPapers}} }),
+	}
 }
 
 func papersPart() Part {
@@ -110,27 +131,38 @@ func paperKey(key string) (int64, error) {
 }
 
 func sourcesPart() Part {
+	return wholePart("sources", func(ctx context.Context, s db.Store) (map[string]db.SourceState, error) { return s.SourceStates(ctx) },
+		func(ctx context.Context, tx db.Tx, _ string, st db.SourceState) error {
+			return tx.SaveSourceState(ctx, st)
+		},
+		func(c db.Counts) []Tally { return []Tally{{"source states", c.SourceStates}} })
+}
+
+// wholePart is a part whose rows are few: each batch reads them whole, by
+// key (all), and writes those after the batch's key with save.
+func wholePart[T any](name string, all func(context.Context, db.Store) (map[string]T, error),
+	save func(ctx context.Context, tx db.Tx, key string, row T) error, count func(db.Counts) []Tally) Part {
 	return Part{
-		Name: "sources",
+		Name: name,
 		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
-			all, err := s.SourceStates(ctx)
+			rows, err := all(ctx, s)
 			if err != nil {
 				return Batch{}, err
 			}
-			names := page(slices.Collect(maps.Keys(all)), after, n)
-			if len(names) == 0 {
+			keys := page(slices.Collect(maps.Keys(rows)), after, n)
+			if len(keys) == 0 {
 				return Batch{}, nil
 			}
-			return Batch{Rows: len(names), Last: names[len(names)-1], Write: func(ctx context.Context, tx db.Tx) error {
-				for _, name := range names {
-					if err := tx.SaveSourceState(ctx, all[name]); err != nil {
+			return Batch{Rows: len(keys), Last: keys[len(keys)-1], Write: func(ctx context.Context, tx db.Tx) error {
+				for _, k := range keys {
+					if err := save(ctx, tx, k, rows[k]); err != nil {
 						return err
 					}
 				}
 				return nil
 			}}, nil
 		},
-		Count: func(c db.Counts) []Tally { return []Tally{{"source states", c.SourceStates}} },
+		Count: count,
 	}
 }
 
@@ -151,27 +183,57 @@ func lookupsPart() Part {
 }
 
 func unknownPart() Part {
+	return wholePart("unknown-ids", func(ctx context.Context, s db.Store) (map[string]time.Time, error) { return s.UnknownIDs(ctx) },
+		func(ctx context.Context, tx db.Tx, id string, at time.Time) error {
+			return tx.RecordUnknownID(ctx, id, at)
+		},
+		func(c db.Counts) []Tally { return []Tally{{"unknown ids", c.UnknownIDs}} })
+}
+
+// websubKey is a WebSub record's key: a space never occurs in a hub's or a
+// feed's URL, and orders before every byte that does.
+func websubKey(st db.WebSubState) string { return st.Hub + " " + st.URL }
+
+func websubPart() Part {
+	return wholePart("websub", func(ctx context.Context, s db.Store) (map[string]db.WebSubState, error) {
+		sts, err := s.WebSubStates(ctx)
+		byKey := make(map[string]db.WebSubState, len(sts))
+		for _, st := range sts {
+			byKey[websubKey(st)] = st
+		}
+		return byKey, err
+	}, func(ctx context.Context, tx db.Tx, _ string, st db.WebSubState) error {
+		return tx.SaveWebSubState(ctx, st)
+	},
+		func(c db.Counts) []Tally { return []Tally{{"websub records", c.WebSubStates}} })
+}
+
+// digestPart is a table of what digests sent, paged by its primary key (key
+// of a row), which a copy mark holds as a JSON array of the key's columns.
+func digestPart[T any](name string, after func(db.Copier, context.Context, []string, int) ([]T, error), key func(T) []string,
+	restore func(context.Context, db.Tx, []T) error, count func(db.Counts) []Tally) Part {
 	return Part{
-		Name: "unknown-ids",
-		Read: func(ctx context.Context, s db.Store, after string, n int) (Batch, error) {
-			all, err := s.UnknownIDs(ctx)
+		Name: name,
+		Read: func(ctx context.Context, s db.Store, mark string, n int) (Batch, error) {
+			var from []string
+			if mark != "" {
+				if err := json.Unmarshal([]byte(mark), &from); err != nil {
+					return Batch{}, fmt.Errorf("copy mark of %s: bad key %q", name, mark)
+				}
+			}
+			rows, err := after(s, ctx, from, n)
+			if err != nil || len(rows) == 0 {
+				return Batch{}, err
+			}
+			last, err := json.Marshal(key(rows[len(rows)-1]))
 			if err != nil {
 				return Batch{}, err
 			}
-			ids := page(slices.Collect(maps.Keys(all)), after, n)
-			if len(ids) == 0 {
-				return Batch{}, nil
-			}
-			return Batch{Rows: len(ids), Last: ids[len(ids)-1], Write: func(ctx context.Context, tx db.Tx) error {
-				for _, id := range ids {
-					if err := tx.RecordUnknownID(ctx, id, all[id]); err != nil {
-						return err
-					}
-				}
-				return nil
+			return Batch{Rows: len(rows), Last: string(last), Write: func(ctx context.Context, tx db.Tx) error {
+				return restore(ctx, tx, rows)
 			}}, nil
 		},
-		Count: func(c db.Counts) []Tally { return []Tally{{"unknown ids", c.UnknownIDs}} },
+		Count: count,
 	}
 }
 

@@ -134,7 +134,7 @@ func testRestore(t *testing.T, b Backend) {
 }
 
 // testCopyRows: lookups page by id, Counts counts every kind of row, unknown
-// ids are recorded in a transaction, copy marks round-trip, are replaced by
+// ids and websub records are written in a transaction (and roll back with it), copy marks round-trip, are replaced by
 // part and roll back with their transaction.
 func testCopyRows(t *testing.T, b Backend) {
 	ctx := context.Background()
@@ -151,6 +151,8 @@ func testCopyRows(t *testing.T, b Backend) {
 		{ArxivID: "2611.00002", Outcome: db.LookupNotFound, At: Day.Add(time.Hour)},
 		{ArxivID: "2611.00003", Outcome: db.LookupFailed, At: Day.Add(2 * time.Hour), Error: "HTTP 503"},
 	}
+	ws := db.WebSubState{Hub: "https://hub.example/", URL: "https://papers.example/topics/all.atom", Fingerprint: "f1",
+		LastSuccess: Day, LastError: "hub answered 503", LastErrorAt: Day.Add(time.Minute)}
 	mark := db.CopyMark{Part: "papers", Source: "SQLite /tmp/a.db", After: "3", Rows: 3, At: Day}
 	err := s.Update(ctx, func(tx db.Tx) error {
 		if err := tx.RecordArxivLookups(ctx, ls); err != nil {
@@ -160,6 +162,9 @@ func testCopyRows(t *testing.T, b Backend) {
 			return err
 		}
 		if err := tx.RecordUnknownID(ctx, "doi:10.9/x", Day); err != nil {
+			return err
+		}
+		if err := tx.SaveWebSubState(ctx, ws); err != nil {
 			return err
 		}
 		return tx.SaveCopyMark(ctx, mark)
@@ -185,7 +190,7 @@ func testCopyRows(t *testing.T, b Backend) {
 		}
 	})
 	t.Run("counts", func(t *testing.T) {
-		want := db.Counts{Papers: 3, Sightings: 4, Categories: 3, BlockKeys: 3, SourceStates: 1, ArxivLookups: 3, UnknownIDs: 1}
+		want := db.Counts{Papers: 3, Sightings: 4, Categories: 3, BlockKeys: 3, SourceStates: 1, ArxivLookups: 3, UnknownIDs: 1, WebSubStates: 1}
 		if c, err := s.Counts(ctx); err != nil || c != want {
 			t.Errorf("counts %+v, %v; want %+v", c, err, want)
 		}
@@ -193,6 +198,18 @@ func testCopyRows(t *testing.T, b Backend) {
 	t.Run("unknown id in a transaction", func(t *testing.T) {
 		if got, err := s.UnknownIDs(ctx); err != nil || !got["doi:10.9/x"].Equal(Day) {
 			t.Errorf("unknown ids %v, %v", got, err)
+		}
+	})
+	t.Run("websub in a transaction", func(t *testing.T) {
+		rolledBack := db.WebSubState{Hub: "https://other.example/", URL: ws.URL, Fingerprint: "f2", LastSuccess: Day}
+		s.Update(ctx, func(tx db.Tx) error {
+			if err := tx.SaveWebSubState(ctx, rolledBack); err != nil {
+				t.Error(err)
+			}
+			return context.Canceled // rolled back
+		})
+		if got, err := s.WebSubStates(ctx); err != nil || !reflect.DeepEqual(got, []db.WebSubState{ws}) {
+			t.Errorf("websub records %+v, %v; want %+v", got, err, ws)
 		}
 	})
 	t.Run("marks", func(t *testing.T) {

@@ -58,6 +58,7 @@ func Run(t *testing.T, b Backend) {
 		{"PapersAfter", testPapersAfter},
 		{"Restore", testRestore},
 		{"CopyRows", testCopyRows},
+		{"CopyDigests", testCopyDigests},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -21,6 +21,10 @@ type Contents struct {
 	SourceStates map[string]db.SourceState
 	ArxivLookups []db.ArxivLookup
 	UnknownIDs   map[string]time.Time
+	WebSub       []db.WebSubState
+	DigestRuns   []db.DigestRun
+	Deliveries   []db.DigestDelivery
+	DigestPapers []db.DigestPaperRecord
 }
 
 // Dump reads the Contents of s.
@@ -69,7 +73,41 @@ func Dump(t testing.TB, s db.Store) Contents {
 	if c.UnknownIDs, err = s.UnknownIDs(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if c.WebSub, err = s.WebSubStates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := func(k ...string) string { return strings.Join(k, "\x00") }
+	c.DigestRuns = pageAll(t, s.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Period} })
+	c.Deliveries = pageAll(t, s.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Period, d.Recipient} })
+	c.DigestPapers = pageAll(t, s.DigestPapersAfter, func(p db.DigestPaperRecord) []string { return []string{p.Recipient, p.Topic, p.UID} })
+	// Byte order: engines' collations may page in other orders.
+	slices.SortFunc(c.DigestRuns, func(a, b db.DigestRun) int { return strings.Compare(key(a.Digest, a.Period), key(b.Digest, b.Period)) })
+	slices.SortFunc(c.Deliveries, func(a, b db.DigestDelivery) int {
+		return strings.Compare(key(a.Digest, a.Period, a.Recipient), key(b.Digest, b.Period, b.Recipient))
+	})
+	slices.SortFunc(c.DigestPapers, func(a, b db.DigestPaperRecord) int {
+		return strings.Compare(key(a.Recipient, a.Topic, a.UID), key(b.Recipient, b.Topic, b.UID))
+	})
 	return c
+}
+
+// pageAll reads every row of a Copier's paging read, two at a time (so that
+// a few rows take several pages), continuing after key of each page's last.
+func pageAll[T any](t testing.TB, after func(context.Context, []string, int) ([]T, error), key func(T) []string) []T {
+	t.Helper()
+	var out []T
+	var from []string
+	for {
+		rows, err := after(context.Background(), from, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			return out
+		}
+		out = append(out, rows...)
+		from = key(rows[len(rows)-1])
+	}
 }
 
 // AssertSameContents fails t with the first difference between two stores'
@@ -85,13 +123,20 @@ func AssertSameContents(t testing.TB, got, want Contents) {
 			break
 		}
 	}
-	if !reflect.DeepEqual(got.SourceStates, want.SourceStates) {
-		t.Errorf("source states differ:\n got %+v\nwant %+v", got.SourceStates, want.SourceStates)
-	}
-	if !reflect.DeepEqual(got.ArxivLookups, want.ArxivLookups) {
-		t.Errorf("arXiv lookups differ:\n got %+v\nwant %+v", got.ArxivLookups, want.ArxivLookups)
-	}
-	if !reflect.DeepEqual(got.UnknownIDs, want.UnknownIDs) {
-		t.Errorf("unknown ids differ:\n got %v\nwant %v", got.UnknownIDs, want.UnknownIDs)
+	for _, part := range []struct {
+		what      string
+		got, want any
+	}{
+		{"source states", got.SourceStates, want.SourceStates},
+		{"arXiv lookups", got.ArxivLookups, want.ArxivLookups},
+		{"unknown ids", got.UnknownIDs, want.UnknownIDs},
+		{"websub records", got.WebSub, want.WebSub},
+		{"digest runs", got.DigestRuns, want.DigestRuns},
+		{"digest deliveries", got.Deliveries, want.Deliveries},
+		{"digest papers", got.DigestPapers, want.DigestPapers},
+	} {
+		if !reflect.DeepEqual(part.got, part.want) {
+			t.Errorf("%s differ:\n got %+v\nwant %+v", part.what, part.got, part.want)
+		}
 	}
 }

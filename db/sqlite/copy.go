@@ -56,8 +56,10 @@ func (s *Store) Counts(ctx context.Context) (db.Counts, error) {
 	var c db.Counts
 	err := s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM sightings),
 		(SELECT count(*) FROM paper_categories), (SELECT count(*) FROM paper_blocks), (SELECT count(*) FROM sources),
-		(SELECT count(*) FROM arxiv_lookups), (SELECT count(*) FROM unknown_ids)`).Scan(
-		&c.Papers, &c.Sightings, &c.Categories, &c.BlockKeys, &c.SourceStates, &c.ArxivLookups, &c.UnknownIDs)
+		(SELECT count(*) FROM arxiv_lookups), (SELECT count(*) FROM unknown_ids), (SELECT count(*) FROM websub),
+		(SELECT count(*) FROM digest_runs), (SELECT count(*) FROM digest_deliveries), (SELECT count(*) FROM digest_papers)`).Scan(
+		&c.Papers, &c.Sightings, &c.Categories, &c.BlockKeys, &c.SourceStates, &c.ArxivLookups, &c.UnknownIDs, &c.WebSubStates,
+		&c.DigestRuns, &c.Deliveries, &c.DigestPapers)
 	if err != nil {
 		return c, fmt.Errorf("count rows: %w", err)
 	}

@@ -29,7 +29,16 @@ func (s *Store) WebSubStates(ctx context.Context) ([]db.WebSubState, error) {
 
 // SaveWebSubState writes the record of one hub and feed URL.
 func (s *Store) SaveWebSubState(ctx context.Context, st db.WebSubState) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO websub (hub, url, fingerprint, last_success, last_error, last_error_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+	return saveWebSubState(ctx, s.w, st)
+}
+
+// SaveWebSubState writes the record of one hub and feed URL in the transaction.
+func (t *Tx) SaveWebSubState(ctx context.Context, st db.WebSubState) error {
+	return saveWebSubState(ctx, t.tx, st)
+}
+
+func saveWebSubState(ctx context.Context, e execer, st db.WebSubState) error {
+	_, err := e.ExecContext(ctx, `INSERT INTO websub (hub, url, fingerprint, last_success, last_error, last_error_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 		ON CONFLICT (hub, url) DO UPDATE SET fingerprint = excluded.fingerprint, last_success = excluded.last_success,
 			last_error = excluded.last_error, last_error_at = excluded.last_error_at`,
 		st.Hub, st.URL, st.Fingerprint, unix(st.LastSuccess), st.LastError, unix(st.LastErrorAt))
