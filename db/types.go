@@ -259,9 +259,9 @@ type DigestPaper struct {
 }
 
 // DigestPaperRecord is one row of what digests sent: the paper UID went to
-// Recipient under Topic, first in the message of (Digest, Period) at Sent.
+// Recipient under Topic, first in the message of (Digest, Slot) at Sent.
 type DigestPaperRecord struct {
 	Recipient, Topic, UID string
-	Digest, Period        string
+	Digest, Slot          string
 	Sent                  time.Time
 }

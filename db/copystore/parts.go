@@ -54,12 +54,12 @@ type Tally struct {
 // marks are a store's own and not copied.
 func Parts() []Part {
 	return []Part{papersPart(), sourcesPart(), lookupsPart(), unknownPart(), websubPart(),
-		digestPart("digest-runs", db.Copier.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Period} },
+		digestPart("digest-runs", db.Copier.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Slot} },
 			func(ctx context.Context, tx db.Tx, rs []db.DigestRun) error {
 				return tx.RestoreDigests(ctx, rs, nil, nil)
 			},
 			func(c db.Counts) []Tally { return []Tally{{"digest runs", c.DigestRuns}} }),
-		digestPart("digest-deliveries", db.Copier.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Period, d.Recipient} },
+		digestPart("digest-deliveries", db.Copier.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Slot, d.Recipient} },
 			func(ctx context.Context, tx db.Tx, ds []db.DigestDelivery) error {
 				return tx.RestoreDigests(ctx, nil, ds, nil)
 			},

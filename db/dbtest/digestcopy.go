@@ -20,7 +20,7 @@ func SendDigests(t testing.TB, s db.Store) {
 			t.Fatalf("claim %s %s: %v, %v", digest, period, ok, err)
 		}
 		for _, d := range ds {
-			d.Digest, d.Period, d.Sent = digest, period, at.Add(time.Second)
+			d.Digest, d.Slot, d.Sent = digest, period, at.Add(time.Second)
 			if err := s.RecordDigestDelivery(ctx, d); err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +56,7 @@ func testCopyDigests(t *testing.T, b Backend) {
 	if r := want.DigestRuns[0]; r.Digest != "daily" || r.Attempts != 1 || r.LastError != "smtp: 451 try later" || !r.Sent.IsZero() || !r.Expires.Equal(Day.Add(25*time.Hour)) {
 		t.Errorf("the failed run reads %+v", r)
 	}
-	if p := want.DigestPapers[1]; p.UID != "arxiv:2611.00002" || p.Period != "2026-W47" || !p.Sent.Equal(Day.Add(time.Second)) {
+	if p := want.DigestPapers[1]; p.UID != "arxiv:2611.00002" || p.Slot != "2026-W47" || !p.Sent.Equal(Day.Add(time.Second)) {
 		t.Errorf("a paper sent twice reads %+v, want its first sending", p)
 	}
 	if c, err := src.Counts(ctx); err != nil || c.DigestRuns != 3 || c.Deliveries != 3 || c.DigestPapers != 4 {

@@ -77,13 +77,13 @@ func Dump(t testing.TB, s db.Store) Contents {
 		t.Fatal(err)
 	}
 	key := func(k ...string) string { return strings.Join(k, "\x00") }
-	c.DigestRuns = pageAll(t, s.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Period} })
-	c.Deliveries = pageAll(t, s.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Period, d.Recipient} })
+	c.DigestRuns = pageAll(t, s.DigestRunsAfter, func(r db.DigestRun) []string { return []string{r.Digest, r.Slot} })
+	c.Deliveries = pageAll(t, s.DigestDeliveriesAfter, func(d db.DigestDelivery) []string { return []string{d.Digest, d.Slot, d.Recipient} })
 	c.DigestPapers = pageAll(t, s.DigestPapersAfter, func(p db.DigestPaperRecord) []string { return []string{p.Recipient, p.Topic, p.UID} })
 	// Byte order: engines' collations may page in other orders.
-	slices.SortFunc(c.DigestRuns, func(a, b db.DigestRun) int { return strings.Compare(key(a.Digest, a.Period), key(b.Digest, b.Period)) })
+	slices.SortFunc(c.DigestRuns, func(a, b db.DigestRun) int { return strings.Compare(key(a.Digest, a.Slot), key(b.Digest, b.Slot)) })
 	slices.SortFunc(c.Deliveries, func(a, b db.DigestDelivery) int {
-		return strings.Compare(key(a.Digest, a.Period, a.Recipient), key(b.Digest, b.Period, b.Recipient))
+		return strings.Compare(key(a.Digest, a.Slot, a.Recipient), key(b.Digest, b.Slot, b.Recipient))
 	})
 	slices.SortFunc(c.DigestPapers, func(a, b db.DigestPaperRecord) int {
 		return strings.Compare(key(a.Recipient, a.Topic, a.UID), key(b.Recipient, b.Topic, b.UID))

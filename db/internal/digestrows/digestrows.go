@@ -31,12 +31,12 @@ func Runs() Table[db.DigestRun] {
 		Scan: func(scan func(...any) error) (db.DigestRun, error) {
 			var r db.DigestRun
 			var claimed, expires, sent, until, errAt int64
-			err := scan(&r.Digest, &r.Period, &r.Holder, &claimed, &expires, &sent, &until, &r.Attempts, &r.LastError, &errAt)
+			err := scan(&r.Digest, &r.Slot, &r.Holder, &claimed, &expires, &sent, &until, &r.Attempts, &r.LastError, &errAt)
 			r.Claimed, r.Expires, r.Sent, r.Until, r.LastErrorAt = fromNano(claimed), fromNano(expires), fromNano(sent), fromNano(until), fromNano(errAt)
 			return r, err
 		},
 		Values: func(r db.DigestRun) []any {
-			return []any{r.Digest, r.Period, r.Holder, nano(r.Claimed), nano(r.Expires), nano(r.Sent), nano(r.Until), r.Attempts, r.LastError, nano(r.LastErrorAt)}
+			return []any{r.Digest, r.Slot, r.Holder, nano(r.Claimed), nano(r.Expires), nano(r.Sent), nano(r.Until), r.Attempts, r.LastError, nano(r.LastErrorAt)}
 		},
 	}
 }
@@ -50,12 +50,12 @@ func Deliveries() Table[db.DigestDelivery] {
 		Scan: func(scan func(...any) error) (db.DigestDelivery, error) {
 			var d db.DigestDelivery
 			var sent int64
-			err := scan(&d.Digest, &d.Period, &d.Recipient, &d.MessageID, &sent)
+			err := scan(&d.Digest, &d.Slot, &d.Recipient, &d.MessageID, &sent)
 			d.Sent = fromNano(sent)
 			return d, err
 		},
 		Values: func(d db.DigestDelivery) []any {
-			return []any{d.Digest, d.Period, d.Recipient, d.MessageID, nano(d.Sent)}
+			return []any{d.Digest, d.Slot, d.Recipient, d.MessageID, nano(d.Sent)}
 		},
 	}
 }
@@ -69,12 +69,12 @@ func Papers() Table[db.DigestPaperRecord] {
 		Scan: func(scan func(...any) error) (db.DigestPaperRecord, error) {
 			var p db.DigestPaperRecord
 			var sent int64
-			err := scan(&p.Recipient, &p.Topic, &p.UID, &p.Digest, &p.Period, &sent)
+			err := scan(&p.Recipient, &p.Topic, &p.UID, &p.Digest, &p.Slot, &sent)
 			p.Sent = fromNano(sent)
 			return p, err
 		},
 		Values: func(p db.DigestPaperRecord) []any {
-			return []any{p.Recipient, p.Topic, p.UID, p.Digest, p.Period, nano(p.Sent)}
+			return []any{p.Recipient, p.Topic, p.UID, p.Digest, p.Slot, nano(p.Sent)}
 		},
 	}
 }
