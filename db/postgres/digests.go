@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/paperfeed/paperfeed/db"
+	"github.com/paperfeed/paperfeed/db/internal/digestrows"
 )
 
 // ClaimDigestRun takes the run for holder (see db.DigestStore). The upsert
@@ -79,30 +80,27 @@ func (s *Store) RecordDigestDelivery(ctx context.Context, d db.DigestDelivery) e
 	return nil
 }
 
-const digestRunColumns = `digest, period, holder, claimed, expires, sent, until_at, attempts, last_error, last_error_at`
-
+// scanDigestRun reads one digest_runs row as digestrows defines it for
+// both engines.
 func scanDigestRun(row pgx.Row) (db.DigestRun, error) {
-	var r db.DigestRun
-	var claimed, expires, sent, until, errAt int64
-	err := row.Scan(&r.Digest, &r.Slot, &r.Holder, &claimed, &expires, &sent, &until, &r.Attempts, &r.LastError, &errAt)
+	r, err := digestrows.Runs().Scan(row.Scan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, db.ErrNotFound
 	}
 	if err != nil {
 		return r, fmt.Errorf("read digest run: %w", err)
 	}
-	r.Claimed, r.Expires, r.Sent, r.Until, r.LastErrorAt = fromNano(claimed), fromNano(expires), fromNano(sent), fromNano(until), fromNano(errAt)
 	return r, nil
 }
 
 // DigestRun returns one run.
 func (s *Store) DigestRun(ctx context.Context, digest, slot string) (db.DigestRun, error) {
-	return scanDigestRun(s.pool.QueryRow(ctx, `SELECT `+digestRunColumns+` FROM digest_runs WHERE digest = $1 AND period = $2`, digest, slot))
+	return scanDigestRun(s.pool.QueryRow(ctx, digestrows.Runs().Select()+` WHERE digest = $1 AND period = $2`, digest, slot))
 }
 
 // LastDigestRun returns the digest's most recently sent run.
 func (s *Store) LastDigestRun(ctx context.Context, digest string) (db.DigestRun, error) {
-	return scanDigestRun(s.pool.QueryRow(ctx, `SELECT `+digestRunColumns+` FROM digest_runs WHERE digest = $1 AND sent > 0 ORDER BY sent DESC LIMIT 1`, digest))
+	return scanDigestRun(s.pool.QueryRow(ctx, digestrows.Runs().Select()+` WHERE digest = $1 AND sent > 0 ORDER BY sent DESC LIMIT 1`, digest))
 }
 
 // DigestDeliveries returns a run's messages by recipient.
@@ -119,7 +117,7 @@ func (s *Store) DigestDeliveries(ctx context.Context, digest, slot string) (map[
 		if err := rows.Scan(&d.Recipient, &d.MessageID, &sent); err != nil {
 			return nil, fmt.Errorf("read digest deliveries: %w", err)
 		}
-		d.Sent = fromNano(sent)
+		d.Sent = digestrows.FromNano(sent)
 		out[d.Recipient] = d
 	}
 	return out, rows.Err()
@@ -141,11 +139,4 @@ func (s *Store) DigestSentPapers(ctx context.Context, recipient, topic string, u
 		out[uid] = true
 	}
 	return out, rows.Err()
-}
-
-func fromNano(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, v).UTC()
 }

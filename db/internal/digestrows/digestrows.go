@@ -32,7 +32,7 @@ func Runs() Table[db.DigestRun] {
 			var r db.DigestRun
 			var claimed, expires, sent, until, errAt int64
 			err := scan(&r.Digest, &r.Slot, &r.Holder, &claimed, &expires, &sent, &until, &r.Attempts, &r.LastError, &errAt)
-			r.Claimed, r.Expires, r.Sent, r.Until, r.LastErrorAt = fromNano(claimed), fromNano(expires), fromNano(sent), fromNano(until), fromNano(errAt)
+			r.Claimed, r.Expires, r.Sent, r.Until, r.LastErrorAt = FromNano(claimed), FromNano(expires), FromNano(sent), FromNano(until), FromNano(errAt)
 			return r, err
 		},
 		Values: func(r db.DigestRun) []any {
@@ -51,7 +51,7 @@ func Deliveries() Table[db.DigestDelivery] {
 			var d db.DigestDelivery
 			var sent int64
 			err := scan(&d.Digest, &d.Slot, &d.Recipient, &d.MessageID, &sent)
-			d.Sent = fromNano(sent)
+			d.Sent = FromNano(sent)
 			return d, err
 		},
 		Values: func(d db.DigestDelivery) []any {
@@ -70,7 +70,7 @@ func Papers() Table[db.DigestPaperRecord] {
 			var p db.DigestPaperRecord
 			var sent int64
 			err := scan(&p.Recipient, &p.Topic, &p.UID, &p.Digest, &p.Slot, &sent)
-			p.Sent = fromNano(sent)
+			p.Sent = FromNano(sent)
 			return p, err
 		},
 		Values: func(p db.DigestPaperRecord) []any {
@@ -79,11 +79,17 @@ func Papers() Table[db.DigestPaperRecord] {
 	}
 }
 
+// Select is the statement reading every column of t, for the caller's
+// WHERE and ORDER BY.
+func (t Table[T]) Select() string {
+	return `SELECT ` + strings.Join(t.Columns, ", ") + ` FROM ` + t.Name
+}
+
 // SelectAfter is the statement reading up to n rows of t with a key above
 // after (nil: from the first) in key order, and its arguments; ph is the
 // engine's placeholder of argument i (from 1).
 func SelectAfter[T any](t Table[T], after []string, n int, ph func(i int) string) (string, []any, error) {
-	q := `SELECT ` + strings.Join(t.Columns, ", ") + ` FROM ` + t.Name
+	q := t.Select()
 	var args []any
 	if after != nil {
 		if len(after) != len(t.Key) {
@@ -162,7 +168,8 @@ func restore[T any](e Engine, t Table[T], rows []T) error {
 	return nil
 }
 
-func fromNano(v int64) time.Time {
+// FromNano is a stored time: Unix nanoseconds, 0 for none.
+func FromNano(v int64) time.Time {
 	if v == 0 {
 		return time.Time{}
 	}
