@@ -3,10 +3,8 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"slices"
+	"strconv"
 	"strings"
-
-	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // hubProblem says what is wrong with a [server] websub_hubs entry, "" when
@@ -52,46 +50,16 @@ func redactHub(hub string) string {
 	return hub
 }
 
-// checkHubs checks the websub_hubs entries where the file writes them, so a
-// bad or repeated hub is an error at its line:column (Validate checks the
-// same for a config built in code, without a place).
+// checkHubs checks the websub_hubs entries as decoded and reports the first
+// bad or repeated hub at the line:column the file writes it (Validate checks
+// the same for a config built in code, without a place).
 func (c *Config) checkHubs(data []byte) error {
-	var p unstable.Parser
-	p.Reset(data)
-	var table []string
-	for p.NextExpression() {
-		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table = keyParts(e)
-		case unstable.KeyValue:
-			key := append(slices.Clone(table), keyParts(e)...)
-			if !slices.Equal(key, []string{"server", "websub_hubs"}) || e.Value().Kind != unstable.Array {
-				continue
-			}
-			seen := map[string]bool{}
-			it := e.Value().Children()
-			for it.Next() {
-				v := it.Node()
-				if v.Kind != unstable.String {
-					continue // comments; other kinds failed the decode already
-				}
-				if msg := hubProblem(string(v.Data), seen); msg != "" {
-					pos := p.Shape(v.Raw).Start
-					return &PositionError{File: c.fileName(), Line: pos.Line, Column: pos.Column, Msg: "websub_hubs: " + msg}
-				}
-			}
+	seen := map[string]bool{}
+	for i, h := range c.Server.WebSubHubs {
+		if msg := hubProblem(h, seen); msg != "" {
+			line, col := indexPositions(data).at("server.websub_hubs." + strconv.Itoa(i))
+			return &PositionError{File: c.fileName(), Line: line, Column: col, Msg: "websub_hubs: " + msg}
 		}
 	}
-	// The decoder read the file already: a parse error here cannot happen.
 	return nil
-}
-
-func keyParts(n *unstable.Node) []string {
-	var out []string
-	it := n.Key()
-	for it.Next() {
-		out = append(out, string(it.Node().Data))
-	}
-	return out
 }
